@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime sanitizer debugfs interface: stats and the report history.
+ */
+
+#define pr_fmt(fmt) "lifetime_debug: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/seq_file.h>
+
+#include "lifetime_debug.h"
+
+static const char *const ltd_counter_names[] = {
+	[LTD_COUNTER_REPORTS]		 = "reports",
+	[LTD_COUNTER_REPORTS_DEDUP]	 = "reports_deduplicated",
+	[LTD_COUNTER_REPORTS_SUPPRESSED] = "reports_suppressed",
+	[LTD_COUNTER_STACK_DEPOT_FAIL]	 = "stack_depot_failures",
+};
+static_assert(ARRAY_SIZE(ltd_counter_names) == LTD_COUNTER_COUNT);
+
+static int ltd_stats_show(struct seq_file *seq, void *v)
+{
+	int i;
+
+	seq_printf(seq, "enabled: %d\n", lifetime_debug_enabled());
+	seq_printf(seq, "multi_shot: %d\n", READ_ONCE(ltd_multi_shot));
+	for (i = 0; i < LTD_COUNTER_COUNT; i++)
+		seq_printf(seq, "%s: %ld\n", ltd_counter_names[i],
+			   atomic_long_read(&ltd_counters[i]));
+	/* Per bug type; the kebab-case name as in the report title. */
+	for (i = 0; i < LTD_BUG_TYPE_COUNT; i++)
+		seq_printf(seq, "bugs[%s]: %ld\n", ltd_bug_type_names[i],
+			   atomic_long_read(&ltd_type_counters[i]));
+	for (i = 0; i < LTD_DEGRADED_COUNT; i++)
+		seq_printf(seq, "degraded[%s]: %lu\n", ltd_degraded_names[i],
+			   ltd_degraded_count(i));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ltd_stats);
+
+static int ltd_reports_show(struct seq_file *seq, void *v)
+{
+	ltd_print_history(seq);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ltd_reports);
+
+static int __init ltd_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("lifetime_debug", NULL);
+
+	debugfs_create_file("stats", 0444, dir, NULL, &ltd_stats_fops);
+	/* Reports hold kernel addresses: root only. */
+	debugfs_create_file("reports", 0400, dir, NULL, &ltd_reports_fops);
+	return 0;
+}
+late_initcall(ltd_debugfs_init);

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the lifetime sanitizer's core: boot parameters, reports as
+ * printed on the console, deduplication, report-once and the history ring.
+ */
+
+#define pr_fmt(fmt) "lifetime_debug_test: " fmt
+
+#include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <trace/events/printk.h>
+
+#include "lifetime_debug.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* === Console capture (as in mm/kfence/kfence_test.c) === */
+
+#define CAPTURE_LINES	64
+#define CAPTURE_LEN	256
+
+static struct {
+	spinlock_t lock;
+	int nlines;
+	char lines[CAPTURE_LINES][CAPTURE_LEN];
+} observed = {
+	.lock = __SPIN_LOCK_UNLOCKED(observed.lock),
+};
+
+static void probe_console(void *ignore, const char *buf, size_t len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&observed.lock, flags);
+	if (observed.nlines < CAPTURE_LINES)
+		strscpy(observed.lines[observed.nlines++], buf,
+			min(len + 1, sizeof(observed.lines[0])));
+	spin_unlock_irqrestore(&observed.lock, flags);
+}
+
+/* Index of the first captured line at or after @from containing @s, or -1. */
+static int observed_find(int from, const char *s)
+{
+	unsigned long flags;
+	int i, ret = -1;
+
+	spin_lock_irqsave(&observed.lock, flags);
+	for (i = from; i < observed.nlines; i++) {
+		if (strstr(observed.lines[i], s)) {
+			ret = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&observed.lock, flags);
+	return ret;
+}
+
+static int observed_count(const char *s)
+{
+	int n = 0, i = 0;
+
+	while ((i = observed_find(i, s)) >= 0) {
+		n++;
+		i++;
+	}
+	return n;
+}
+
+/* === Reading and writing our files like a user does === */
+
+static ssize_t file_rw(const char *path, char *buf, size_t len, bool write)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (write) {
+		ret = kernel_write(f, buf, len, &pos);
+	} else {
+		ret = kernel_read(f, buf, len - 1, &pos);
+		buf[ret > 0 ? ret : 0] = '\0';
+	}
+	filp_close(f, NULL);
+	return ret;
+}
+
+#define PARAM_DIR "/sys/module/lifetime_debug/parameters/"
+#define STATS "/sys/kernel/debug/lifetime_debug/stats"
+#define REPORTS "/sys/kernel/debug/lifetime_debug/reports"
+
+static long stats_value(struct kunit *test, const char *name)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	char key[64];
+	char *p, *end;
+	long v = -1;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* A leading newline lets every "\nname: " match, the first line too. */
+	buf[0] = '\n';
+	KUNIT_ASSERT_GT(test, file_rw(STATS, buf + 1, PAGE_SIZE - 1, false), 0);
+	snprintf(key, sizeof(key), "\n%s: ", name);
+	p = strstr(buf, key);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "no '%s' in stats", name);
+	p += strlen(key);
+	end = strchr(p, '\n');
+	if (end)
+		*end = '\0';
+	KUNIT_ASSERT_EQ(test, kstrtol(p, 10, &v), 0);
+	return v;
+}
+
+static void set_multi_shot(struct kunit *test, bool on)
+{
+	char *v = on ? "1" : "0";
+
+	KUNIT_ASSERT_EQ(test, file_rw(PARAM_DIR "multi_shot", v, 1, true), 1);
+}
+
+/* === Reports === */
+
+static noinline void make_report(struct ltd_report *r, enum ltd_bug_type type,
+				 unsigned long site, const char *what)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->site = site;
+	strscpy(r->what, what, sizeof(r->what));
+	strscpy(r->object, "The object is a test object of 64 bytes", sizeof(r->object));
+	ltd_save_stack(&r->stacks[0], "Accessed", 0, GFP_KERNEL);
+}
+
+/* The title names the first frame outside the sanitizer: this function. */
+static noinline void test_report_format(struct kunit *test)
+{
+	struct ltd_report r;
+	long before = stats_value(test, "reports");
+	int i;
+
+	make_report(&r, LTD_BUG_UNPROTECTED_ACCESS, 0,
+		    "Read of size 8 at addr 0 by task kunit");
+	KUNIT_EXPECT_TRUE(test, ltd_report(&r));
+
+	i = observed_find(0, "==================================================================");
+	KUNIT_ASSERT_GE(test, i, 0);
+	i = observed_find(i, "BUG: LIFETIME: unprotected-access in test_report_format+");
+	KUNIT_ASSERT_GE_MSG(test, i, 0, "title line missing or wrong");
+	KUNIT_EXPECT_GE(test, observed_find(i, "Read of size 8 at addr 0 by task kunit"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i, "The object is a test object of 64 bytes"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i, "Accessed by task "), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i, "test_report_format+"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i + 1,
+		"=================================================================="), 0);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "reports"), before + 1);
+}
+
+static noinline void report_from_one_site(struct kunit *test)
+{
+	struct ltd_report r;
+
+	make_report(&r, LTD_BUG_SLEEPING_FINAL_PUT, _RET_IP_, "put in atomic context");
+	ltd_report(&r);
+}
+
+/* Two reports from the same site print once; the second is counted. */
+static void test_report_dedup(struct kunit *test)
+{
+	long dedup = stats_value(test, "reports_deduplicated");
+	long type = stats_value(test, "bugs[sleeping-final-put]");
+	int i;
+
+	for (i = 0; i < 2; i++)
+		report_from_one_site(test);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: sleeping-final-put in "), 1);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "reports_deduplicated"), dedup + 1);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "bugs[sleeping-final-put]"), type + 2);
+}
+
+/* Without multi-shot only the first report is printed; all are kept. */
+static void test_report_once(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 16 * PAGE_SIZE, GFP_KERNEL);
+	long suppressed = stats_value(test, "reports_suppressed");
+	struct ltd_report r;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	set_multi_shot(test, false);
+	make_report(&r, LTD_BUG_UNPINNED_MODULE_REF, 0x1000, "first");
+	KUNIT_EXPECT_TRUE(test, ltd_report(&r));
+	make_report(&r, LTD_BUG_UNPINNED_MODULE_REF, 0x2000, "second");
+	KUNIT_EXPECT_FALSE(test, ltd_report(&r));
+	set_multi_shot(test, true);
+	make_report(&r, LTD_BUG_UNPINNED_MODULE_REF, 0x3000, "third");
+	KUNIT_EXPECT_TRUE(test, ltd_report(&r));
+
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unpinned-module-reference"), 2);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "reports_suppressed"), suppressed + 1);
+	/* The suppressed report is still in the history, with its text. */
+	KUNIT_ASSERT_GT(test, file_rw(REPORTS, buf, 16 * PAGE_SIZE, false), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\nsecond\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\nthird\n"));
+}
+
+/* The ring keeps the last LTD_HISTORY_SIZE reports, numbered. */
+static void test_report_history_wraps(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
+	char what[32];
+	struct ltd_report r;
+	int i, n = LTD_HISTORY_SIZE + 4;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "history entry %d", i);
+		make_report(&r, LTD_BUG_USE_AFTER_TEARDOWN, 0x10000 + i, what);
+		ltd_report(&r);
+	}
+	KUNIT_ASSERT_GT(test, file_rw(REPORTS, buf, 64 * PAGE_SIZE, false), 0);
+	KUNIT_EXPECT_NULL(test, strstr(buf, "\nhistory entry 3\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\nhistory entry 4\n"));
+	snprintf(what, sizeof(what), "\nhistory entry %d\n", n - 1);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, what));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "BUG: LIFETIME: use-after-teardown in "));
+}
+
+/* === Parameters === */
+
+static void test_param_enabled(struct kunit *test)
+{
+	char buf[16];
+
+	KUNIT_ASSERT_TRUE(test, lifetime_debug_enabled());
+	KUNIT_EXPECT_EQ(test, file_rw(PARAM_DIR "enabled", "maybe", 5, true), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, lifetime_debug_enabled());
+
+	KUNIT_EXPECT_EQ(test, file_rw(PARAM_DIR "enabled", "0", 1, true), 1);
+	KUNIT_EXPECT_FALSE(test, lifetime_debug_enabled());
+	KUNIT_EXPECT_EQ(test, stats_value(test, "enabled"), 0);
+	KUNIT_EXPECT_GT(test, file_rw(PARAM_DIR "enabled", buf, sizeof(buf), false), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "N\n");
+
+	KUNIT_EXPECT_EQ(test, file_rw(PARAM_DIR "enabled", "on", 2, true), 2);
+	KUNIT_EXPECT_TRUE(test, lifetime_debug_enabled());
+	KUNIT_EXPECT_EQ(test, stats_value(test, "enabled"), 1);
+}
+
+static void test_param_multi_shot_rejects_garbage(struct kunit *test)
+{
+	char buf[16];
+
+	set_multi_shot(test, true);
+	KUNIT_EXPECT_EQ(test, file_rw(PARAM_DIR "multi_shot", "2x", 2, true), -EINVAL);
+	KUNIT_EXPECT_GT(test, file_rw(PARAM_DIR "multi_shot", buf, sizeof(buf), false), 0);
+	KUNIT_EXPECT_STREQ(test, buf, "Y\n");
+}
+
+/* === Suite === */
+
+static bool saved_multi_shot;
+
+static int test_init(struct kunit *test)
+{
+	unsigned long flags;
+
+	if (!lifetime_debug_enabled())
+		kunit_skip(test, "lifetime_debug.enabled=0");
+	spin_lock_irqsave(&observed.lock, flags);
+	observed.nlines = 0;
+	spin_unlock_irqrestore(&observed.lock, flags);
+	ltd_report_reset_dedup();
+	set_multi_shot(test, true);
+	return 0;
+}
+
+static int test_suite_init(struct kunit_suite *suite)
+{
+	saved_multi_shot = READ_ONCE(ltd_multi_shot);
+	lifetime_debug_kunit_test_suite_start();
+	return register_trace_console(probe_console, NULL);
+}
+
+static void test_suite_exit(struct kunit_suite *suite)
+{
+	unregister_trace_console(probe_console, NULL);
+	tracepoint_synchronize_unregister();
+	WRITE_ONCE(ltd_multi_shot, saved_multi_shot);
+	ltd_report_reset_dedup();
+	lifetime_debug_kunit_test_suite_end();
+}
+
+static struct kunit_case lifetime_debug_test_cases[] = {
+	KUNIT_CASE(test_report_format),
+	KUNIT_CASE(test_report_dedup),
+	KUNIT_CASE(test_report_once),
+	KUNIT_CASE(test_report_history_wraps),
+	KUNIT_CASE(test_param_enabled),
+	KUNIT_CASE(test_param_multi_shot_rejects_garbage),
+	{},
+};
+
+static struct kunit_suite lifetime_debug_test_suite = {
+	.name = "lifetime_debug",
+	.test_cases = lifetime_debug_test_cases,
+	.init = test_init,
+	.suite_init = test_suite_init,
+	.suite_exit = test_suite_exit,
+};
+kunit_test_suites(&lifetime_debug_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the lifetime sanitizer");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime sanitizer reports: printing, deduplication, rate limiting and the
+ * history ring.
+ */
+
+/* Report lines carry no prefix: parsers look for "BUG: LIFETIME:" at line start. */
+#define pr_fmt(fmt) fmt
+
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/lockdep.h>
+#include <linux/panic.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/ratelimit.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/stacktrace.h>
+#include <linux/string.h>
+#include <kunit/test.h>
+#include <kunit/test-bug.h>
+#include <kunit/visibility.h>
+#include <trace/events/error_report.h>
+
+#include "lifetime_debug.h"
+
+const char *const ltd_bug_type_names[LTD_BUG_TYPE_COUNT] = {
+	[LTD_BUG_UNPROTECTED_ACCESS]	= "unprotected-access",
+	[LTD_BUG_USE_AFTER_TEARDOWN]	= "use-after-teardown",
+	[LTD_BUG_SLEEPING_FINAL_PUT]	= "sleeping-final-put",
+	[LTD_BUG_NOSLEEP_RELEASE_SLEPT]	= "sleeping-nosleep-release",
+	[LTD_BUG_UNPINNED_MODULE_REF]	= "unpinned-module-reference",
+};
+
+#define LTD_SEPARATOR \
+	"=================================================================="
+
+#define LTD_DEDUP_SLOTS	256
+
+/*
+ * ltd_report_lock serialises printing and protects everything below it.
+ * Reports can come from any context, so it is a raw lock taken with
+ * interrupts off; ltd_in_report stops recursion from within printing.
+ */
+static DEFINE_RAW_SPINLOCK(ltd_report_lock);
+static unsigned long ltd_dedup[LTD_DEDUP_SLOTS];	/* hash of type and site */
+static unsigned int ltd_dedup_used;
+static bool ltd_reported;				/* for report-once */
+static unsigned long ltd_report_seq;
+static struct ltd_report ltd_history[LTD_HISTORY_SIZE];	/* ring, by seq */
+static DEFINE_PER_CPU(int, ltd_in_report);
+
+/* At most 10 reports per 5 seconds in multi-shot mode. */
+static DEFINE_RATELIMIT_STATE(ltd_ratelimit, 5 * HZ, 10);
+
+/* === KUnit === */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+static bool ltd_kunit_executing;
+
+/* Called by our own KUnit suite: its reports are expected. */
+void lifetime_debug_kunit_test_suite_start(void)
+{
+	WRITE_ONCE(ltd_kunit_executing, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(lifetime_debug_kunit_test_suite_start);
+
+void lifetime_debug_kunit_test_suite_end(void)
+{
+	WRITE_ONCE(ltd_kunit_executing, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(lifetime_debug_kunit_test_suite_end);
+
+/* Like KASAN: a report during someone else's KUnit test fails that test. */
+static void ltd_fail_kunit_test(void)
+{
+	struct kunit *test;
+
+	if (READ_ONCE(ltd_kunit_executing))
+		return;
+	test = kunit_get_current_test();
+	if (test)
+		kunit_set_failure(test);
+}
+#else
+static inline void ltd_fail_kunit_test(void) { }
+#endif
+
+/* === Stacks === */
+
+/*
+ * Skip the sanitizer's own frames so the title names the caller: the first
+ * frame whose symbol does not start with one of our prefixes.
+ */
+static bool ltd_internal_frame(unsigned long ip)
+{
+	static const char *const prefixes[] = {
+		"ltd_", "__ltd_", "lifetime_debug_", "__lifetime_debug_",
+	};
+	char sym[KSYM_SYMBOL_LEN];
+	int i;
+
+	if (!sprint_symbol_no_offset(sym, ip))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (str_has_prefix(sym, prefixes[i]))
+			return true;
+	return false;
+}
+
+/**
+ * ltd_save_stack() - record the current stack and task for a report
+ * @s:		where to store it
+ * @title:	what the stack shows ("Accessed", "Released"...)
+ * @skip:	frames to skip on top of the sanitizer's own
+ * @gfp:	allocation flags for the stack depot
+ *
+ * A failed depot save leaves @s->handle 0 and is counted; the report then
+ * says the stack is missing.
+ *
+ * Context: any context; pass GFP_NOWAIT where sleeping is not allowed.
+ */
+void ltd_save_stack(struct ltd_report_stack *s, const char *title,
+		    unsigned int skip, gfp_t gfp)
+{
+	unsigned long entries[64];
+	unsigned int nr, first = 0;
+
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), skip + 1);
+	while (first < nr && ltd_internal_frame(entries[first]))
+		first++;
+	if (first == nr)
+		first = 0;
+	s->title = title;
+	s->handle = stack_depot_save(entries + first, nr - first,
+				     gfp | __GFP_NOWARN);
+	if (!s->handle)
+		ltd_count(LTD_COUNTER_STACK_DEPOT_FAIL);
+	s->pid = task_pid_nr(current);
+	s->cpu = raw_smp_processor_id();
+	s->ts_nsec = local_clock();
+	get_task_comm(s->comm, current);
+}
+EXPORT_SYMBOL_IF_KUNIT(ltd_save_stack);
+
+static unsigned long ltd_stack_first(depot_stack_handle_t handle)
+{
+	unsigned long *entries;
+
+	if (!handle || !stack_depot_fetch(handle, &entries))
+		return 0;
+	return entries[0];
+}
+
+/* === Printing === */
+
+/* One printer for the console (seq == NULL) and debugfs, as in KFENCE. */
+#define ltd_seq_con_printf(seq, fmt, ...)			\
+	do {							\
+		if (seq)					\
+			seq_printf(seq, fmt, ##__VA_ARGS__);	\
+		else						\
+			pr_err(fmt, ##__VA_ARGS__);		\
+	} while (0)
+
+static void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s)
+{
+	u64 secs = s->ts_nsec;
+	unsigned long rem_nsec = do_div(secs, NSEC_PER_SEC);
+	unsigned long *entries;
+	unsigned int nr, i;
+
+	ltd_seq_con_printf(seq, "%s by task %s/%d on cpu %d at %llu.%06lus:\n",
+			   s->title, s->comm, s->pid, s->cpu, secs,
+			   rem_nsec / 1000);
+	if (!s->handle) {
+		ltd_seq_con_printf(seq, " (stack not saved: stack depot full)\n");
+		return;
+	}
+	if (!seq) {
+		stack_depot_print(s->handle);
+		return;
+	}
+	nr = stack_depot_fetch(s->handle, &entries);
+	for (i = 0; i < nr; i++)
+		seq_printf(seq, " %pS\n", (void *)entries[i]);
+}
+
+/**
+ * ltd_print_report() - print a report in the KASAN/KFENCE grammar
+ * @seq:	debugfs file, or NULL for the console (KERN_ERR)
+ * @r:		the report
+ */
+void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
+{
+	unsigned long site = r->site ? r->site : ltd_stack_first(r->stacks[0].handle);
+	int i;
+
+	ltd_seq_con_printf(seq, "%s\n", LTD_SEPARATOR);
+	ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %pS\n",
+			   ltd_bug_type_names[r->type], (void *)site);
+	ltd_seq_con_printf(seq, "\n");
+	ltd_seq_con_printf(seq, "%s\n", r->what);
+	if (r->object[0])
+		ltd_seq_con_printf(seq, "%s\n", r->object);
+	for (i = 0; i < LTD_REPORT_STACKS; i++) {
+		if (!r->stacks[i].title)
+			continue;
+		ltd_seq_con_printf(seq, "\n");
+		ltd_print_stack(seq, &r->stacks[i]);
+	}
+	ltd_seq_con_printf(seq, "\n");
+	if (!seq)
+		dump_stack_print_info(KERN_ERR);
+	ltd_seq_con_printf(seq, "%s\n", LTD_SEPARATOR);
+}
+
+/* === Deduplication and the history ring === */
+
+/* Caller holds ltd_report_lock. Returns true if type+site was seen before. */
+static bool ltd_dedup_seen(enum ltd_bug_type type, unsigned long site)
+{
+	unsigned long key = hash_long(site ^ type, BITS_PER_LONG) | 1;
+	unsigned int i, slot = key % LTD_DEDUP_SLOTS;
+
+	for (i = 0; i < LTD_DEDUP_SLOTS; i++, slot = (slot + 1) % LTD_DEDUP_SLOTS) {
+		if (ltd_dedup[slot] == key)
+			return true;
+		if (!ltd_dedup[slot]) {
+			/* Keep a quarter free so lookups stay short. */
+			if (ltd_dedup_used < LTD_DEDUP_SLOTS * 3 / 4) {
+				ltd_dedup[slot] = key;
+				ltd_dedup_used++;
+			}
+			return false;
+		}
+	}
+	return false;
+}
+
+/**
+ * ltd_report_reset_dedup() - forget which sites were reported
+ *
+ * Also re-arms report-once. For tests and the debugfs "reset" command.
+ */
+void ltd_report_reset_dedup(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ltd_report_lock, flags);
+	memset(ltd_dedup, 0, sizeof(ltd_dedup));
+	ltd_dedup_used = 0;
+	ltd_reported = false;
+	raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(ltd_report_reset_dedup);
+
+/**
+ * ltd_print_history() - print the report history ring, oldest first
+ * @seq: debugfs file
+ */
+void ltd_print_history(struct seq_file *seq)
+{
+	struct ltd_report *r;
+	unsigned long flags, seq_nr, first;
+
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return;
+	raw_spin_lock_irqsave(&ltd_report_lock, flags);
+	seq_nr = ltd_report_seq;
+	raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
+	first = seq_nr > LTD_HISTORY_SIZE ? seq_nr - LTD_HISTORY_SIZE : 0;
+	for (; first < seq_nr; first++) {
+		raw_spin_lock_irqsave(&ltd_report_lock, flags);
+		*r = ltd_history[first % LTD_HISTORY_SIZE];
+		raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
+		if (r->seq != first + 1)
+			continue;	/* overwritten meanwhile */
+		seq_printf(seq, "report %lu:\n", r->seq);
+		ltd_print_report(seq, r);
+	}
+	kfree(r);
+}
+
+/* === Reporting === */
+
+/**
+ * ltd_report() - report a lifetime bug
+ * @r: the report; @r->stacks[0] is normally the current stack
+ *
+ * Deduplicates per (type, site), honours report-once and the rate limit,
+ * keeps the report in the history ring, prints it, fails the running KUnit
+ * test, and ends like KASAN: error_report_end tracepoint, panic_on_warn,
+ * taint.
+ *
+ * Context: any context.
+ * Return: true if the report was printed.
+ */
+bool ltd_report(struct ltd_report *r)
+{
+	unsigned long flags, site;
+	bool print = false;
+
+	site = r->site ? r->site : ltd_stack_first(r->stacks[0].handle);
+	atomic_long_inc(&ltd_type_counters[r->type]);
+
+	preempt_disable();
+	if (this_cpu_inc_return(ltd_in_report) > 1)
+		goto out;	/* recursion from our own printing */
+
+	raw_spin_lock_irqsave(&ltd_report_lock, flags);
+	if (ltd_dedup_seen(r->type, site)) {
+		ltd_count(LTD_COUNTER_REPORTS_DEDUP);
+		raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
+		goto out;
+	}
+	r->seq = ++ltd_report_seq;
+	ltd_history[(r->seq - 1) % LTD_HISTORY_SIZE] = *r;
+	if ((ltd_reported && !READ_ONCE(ltd_multi_shot)) ||
+	    !__ratelimit(&ltd_ratelimit)) {
+		ltd_count(LTD_COUNTER_REPORTS_SUPPRESSED);
+	} else {
+		ltd_reported = true;
+		print = true;
+		ltd_count(LTD_COUNTER_REPORTS);
+		lockdep_off();
+		ltd_print_report(NULL, r);
+		lockdep_on();
+	}
+	raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
+
+	if (print) {
+		trace_error_report_end(ERROR_DETECTOR_LIFETIME, site);
+		add_taint(TAINT_WARN, LOCKDEP_STILL_OK);
+		check_panic_on_warn("LIFETIME");
+	}
+	ltd_fail_kunit_test();
+out:
+	this_cpu_dec(ltd_in_report);
+	preempt_enable();
+	return print;
+}
+EXPORT_SYMBOL_IF_KUNIT(ltd_report);
