@@ -17,6 +17,7 @@ static const char *const ltd_counter_names[] = {
 	[LTD_COUNTER_REPORTS_SUPPRESSED] = "reports_suppressed",
 	[LTD_COUNTER_STACK_DEPOT_FAIL]	 = "stack_depot_failures",
 };
+
 static_assert(ARRAY_SIZE(ltd_counter_names) == LTD_COUNTER_COUNT);
 
 static int ltd_stats_show(struct seq_file *seq, void *v)

@@ -24,7 +24,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define CAPTURE_LEN	256
 
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects nlines and lines */
 	int nlines;
 	char lines[CAPTURE_LINES][CAPTURE_LEN];
 } observed = {
@@ -140,24 +140,28 @@ static noinline void make_report(struct ltd_report *r, enum ltd_bug_type type,
 /* The title names the first frame outside the sanitizer: this function. */
 static noinline void test_report_format(struct kunit *test)
 {
+	static const char sep[] =
+		"==================================================================";
 	struct ltd_report r;
 	long before = stats_value(test, "reports");
+	char title[96], frame[64];
 	int i;
 
+	snprintf(title, sizeof(title), "BUG: LIFETIME: unprotected-access in %s+", __func__);
+	snprintf(frame, sizeof(frame), "%s+", __func__);
 	make_report(&r, LTD_BUG_UNPROTECTED_ACCESS, 0,
 		    "Read of size 8 at addr 0 by task kunit");
 	KUNIT_EXPECT_TRUE(test, ltd_report(&r));
 
-	i = observed_find(0, "==================================================================");
+	i = observed_find(0, sep);
 	KUNIT_ASSERT_GE(test, i, 0);
-	i = observed_find(i, "BUG: LIFETIME: unprotected-access in test_report_format+");
+	i = observed_find(i, title);
 	KUNIT_ASSERT_GE_MSG(test, i, 0, "title line missing or wrong");
 	KUNIT_EXPECT_GE(test, observed_find(i, "Read of size 8 at addr 0 by task kunit"), 0);
 	KUNIT_EXPECT_GE(test, observed_find(i, "The object is a test object of 64 bytes"), 0);
 	KUNIT_EXPECT_GE(test, observed_find(i, "Accessed by task "), 0);
-	KUNIT_EXPECT_GE(test, observed_find(i, "test_report_format+"), 0);
-	KUNIT_EXPECT_GE(test, observed_find(i + 1,
-		"=================================================================="), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i, frame), 0);
+	KUNIT_EXPECT_GE(test, observed_find(i + 1, sep), 0);
 	KUNIT_EXPECT_EQ(test, stats_value(test, "reports"), before + 1);
 }
 
@@ -312,6 +316,7 @@ static struct kunit_suite lifetime_debug_test_suite = {
 	.suite_init = test_suite_init,
 	.suite_exit = test_suite_exit,
 };
+
 kunit_test_suites(&lifetime_debug_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the lifetime sanitizer");
