@@ -11,6 +11,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sysfs.h>
 #include <kunit/visibility.h>
 
 #include "lifetime_debug.h"
@@ -91,6 +92,7 @@ MODULE_PARM_DESC(multi_shot, "Print every report, not only the first (bool)");
 const char *const ltd_degraded_names[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_NOMEM]		= "nomem",
 	[LTD_DEGRADED_LOCKDEP_OFF]	= "lockdep_off",
+	[LTD_DEGRADED_CLASS_BUDGET]	= "class_budget",
 };
 
 static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
@@ -98,6 +100,8 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 		"out of memory for metadata: some objects are not tracked",
 	[LTD_DEGRADED_LOCKDEP_OFF] =
 		"lockdep is off (debug_locks=0): guards are not seen, checks are degraded",
+	[LTD_DEGRADED_CLASS_BUDGET] =
+		"refcount class budget (lifetime_debug.refcount_classes) exhausted: new types share the fallback class",
 };
 
 static atomic_long_t ltd_degraded_counts[LTD_DEGRADED_COUNT];
@@ -125,6 +129,8 @@ unsigned long ltd_degraded_count(enum ltd_degraded_reason reason)
 
 static int __init lifetime_debug_init(void)
 {
+	/* Without its pool the class tracker stays off; the rest still runs. */
+	ltd_rc_init();
 	mutex_lock(&ltd_enable_mutex);
 	WRITE_ONCE(ltd_initialized, true);
 	if (READ_ONCE(ltd_enabled_param))

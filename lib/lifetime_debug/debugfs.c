@@ -20,6 +20,34 @@ static const char *const ltd_counter_names[] = {
 
 static_assert(ARRAY_SIZE(ltd_counter_names) == LTD_COUNTER_COUNT);
 
+static const char *const ltd_rc_stat_names[] = {
+	[LTD_RC_STAT_CLASSES]		= "refcount_classes",
+	[LTD_RC_STAT_UNREGISTERED]	= "refcount_classes_unregistered",
+	[LTD_RC_STAT_FALLBACK]		= "refcount_fallback_puts",
+	[LTD_RC_STAT_PUTS]		= "refcount_puts",
+	[LTD_RC_STAT_ATOMIC_PUTS]	= "refcount_atomic_puts",
+	[LTD_RC_STAT_LEARNT_SLEEP]	= "refcount_classes_sleeping",
+};
+
+static_assert(ARRAY_SIZE(ltd_rc_stat_names) == LTD_RC_STAT_COUNT);
+
+/*
+ * Like DEFINE_SHOW_ATTRIBUTE() but with read_iter, so that kernel_read()
+ * works too (the KUnit suite reads these files as a user would). The files
+ * live as long as the kernel, so no debugfs removal protection is needed.
+ */
+#define LTD_DEFINE_SHOW(__name)						\
+static int __name##_open(struct inode *inode, struct file *file)	\
+{									\
+	return single_open(file, __name##_show, inode->i_private);	\
+}									\
+static const struct file_operations __name##_fops = {			\
+	.open		= __name##_open,				\
+	.read_iter	= seq_read_iter,				\
+	.llseek		= seq_lseek,					\
+	.release	= single_release,				\
+}
+
 static int ltd_stats_show(struct seq_file *seq, void *v)
 {
 	int i;
@@ -33,27 +61,37 @@ static int ltd_stats_show(struct seq_file *seq, void *v)
 	for (i = 0; i < LTD_BUG_TYPE_COUNT; i++)
 		seq_printf(seq, "bugs[%s]: %ld\n", ltd_bug_type_names[i],
 			   atomic_long_read(&ltd_type_counters[i]));
+	for (i = 0; i < LTD_RC_STAT_COUNT; i++)
+		seq_printf(seq, "%s: %lu\n", ltd_rc_stat_names[i], ltd_rc_stat_read(i));
 	for (i = 0; i < LTD_DEGRADED_COUNT; i++)
 		seq_printf(seq, "degraded[%s]: %lu\n", ltd_degraded_names[i],
 			   ltd_degraded_count(i));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(ltd_stats);
+LTD_DEFINE_SHOW(ltd_stats);
 
 static int ltd_reports_show(struct seq_file *seq, void *v)
 {
 	ltd_print_history(seq);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(ltd_reports);
+LTD_DEFINE_SHOW(ltd_reports);
+
+static int ltd_classes_show(struct seq_file *seq, void *v)
+{
+	ltd_rc_show_classes(seq);
+	return 0;
+}
+LTD_DEFINE_SHOW(ltd_classes);
 
 static int __init ltd_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("lifetime_debug", NULL);
 
-	debugfs_create_file("stats", 0444, dir, NULL, &ltd_stats_fops);
+	debugfs_create_file_unsafe("stats", 0444, dir, NULL, &ltd_stats_fops);
 	/* Reports hold kernel addresses: root only. */
-	debugfs_create_file("reports", 0400, dir, NULL, &ltd_reports_fops);
+	debugfs_create_file_unsafe("reports", 0400, dir, NULL, &ltd_reports_fops);
+	debugfs_create_file_unsafe("refcount_classes", 0400, dir, NULL, &ltd_classes_fops);
 	return 0;
 }
 late_initcall(ltd_debugfs_init);

@@ -46,6 +46,7 @@ static inline void ltd_count(enum ltd_counter c)
 enum ltd_degraded_reason {
 	LTD_DEGRADED_NOMEM,		/* metadata allocation failed */
 	LTD_DEGRADED_LOCKDEP_OFF,	/* debug_locks == 0: guards unseen */
+	LTD_DEGRADED_CLASS_BUDGET,	/* refcount classes over budget: fallback */
 	LTD_DEGRADED_COUNT,
 };
 
@@ -84,6 +85,7 @@ struct ltd_report_stack {
  * @type:	bug type
  * @site:	first code address outside the sanitizer; 0: from @stacks[0]
  * @what:	line 2: what happened (access, put, context)
+ * @dedup:	mixed with type and site for deduplication (e.g. the class)
  * @object:	line 3: the object, its domain and owner
  * @stacks:	access/put stack first, then allocation/teardown/sleep stacks
  * @seq:	report number since boot (filled by ltd_report())
@@ -91,6 +93,7 @@ struct ltd_report_stack {
 struct ltd_report {
 	enum ltd_bug_type type;
 	unsigned long site;
+	unsigned long dedup;
 	char what[LTD_LINE_LEN];
 	char object[LTD_LINE_LEN];
 	struct ltd_report_stack stacks[LTD_REPORT_STACKS];
@@ -103,6 +106,23 @@ bool ltd_report(struct ltd_report *r);
 void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);
 void ltd_report_reset_dedup(void);
+unsigned long ltd_stack_first(depot_stack_handle_t handle);
+
+/* === Refcount classes === */
+
+enum ltd_rc_stat {
+	LTD_RC_STAT_CLASSES,		/* classes allocated */
+	LTD_RC_STAT_UNREGISTERED,	/* classes freed at module unload */
+	LTD_RC_STAT_FALLBACK,		/* puts given the fallback class */
+	LTD_RC_STAT_PUTS,		/* puts seen */
+	LTD_RC_STAT_ATOMIC_PUTS,	/* puts seen in atomic context */
+	LTD_RC_STAT_LEARNT_SLEEP,	/* classes that learnt their release sleeps */
+	LTD_RC_STAT_COUNT,
+};
+
+unsigned long ltd_rc_stat_read(enum ltd_rc_stat s);
+void ltd_rc_show_classes(struct seq_file *seq);
+int ltd_rc_init(void);
 
 /* === Core === */
 

@@ -7,7 +7,10 @@
 #define pr_fmt(fmt) "lifetime_debug_test: " fmt
 
 #include <kunit/test.h>
+#include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -126,7 +129,7 @@ static void set_multi_shot(struct kunit *test, bool on)
 
 /* === Reports === */
 
-static noinline void make_report(struct ltd_report *r, enum ltd_bug_type type,
+static __always_inline void make_report(struct ltd_report *r, enum ltd_bug_type type,
 				 unsigned long site, const char *what)
 {
 	memset(r, 0, sizeof(*r));
@@ -169,7 +172,7 @@ static noinline void report_from_one_site(struct kunit *test)
 {
 	struct ltd_report r;
 
-	make_report(&r, LTD_BUG_SLEEPING_FINAL_PUT, _RET_IP_, "put in atomic context");
+	make_report(&r, LTD_BUG_SLEEPING_FINAL_PUT, _THIS_IP_, "put in atomic context");
 	ltd_report(&r);
 }
 
@@ -265,6 +268,221 @@ static void test_param_multi_shot_rejects_garbage(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "Y\n");
 }
 
+
+/* === Refcount classes === */
+
+struct rc_obj {
+	struct kref ref;
+	int released;
+};
+
+static DEFINE_MUTEX(rc_test_mutex);
+static DEFINE_SPINLOCK(rc_test_lock);
+
+/* Releases that sleep: mutex_lock() calls might_sleep(). */
+static noinline void rc_release_sleeps(struct kref *ref)
+{
+	mutex_lock(&rc_test_mutex);
+	container_of(ref, struct rc_obj, ref)->released++;
+	mutex_unlock(&rc_test_mutex);
+}
+
+static noinline void rc_release_sleeps_later(struct kref *ref)
+{
+	mutex_lock(&rc_test_mutex);
+	container_of(ref, struct rc_obj, ref)->released++;
+	mutex_unlock(&rc_test_mutex);
+}
+
+static noinline void rc_release_sleeps_process_only(struct kref *ref)
+{
+	mutex_lock(&rc_test_mutex);
+	container_of(ref, struct rc_obj, ref)->released++;
+	mutex_unlock(&rc_test_mutex);
+}
+
+static noinline void rc_release_nosleep(struct kref *ref)
+{
+	mutex_lock(&rc_test_mutex);
+	container_of(ref, struct rc_obj, ref)->released++;
+	mutex_unlock(&rc_test_mutex);
+}
+
+static noinline void rc_release_atomic(struct kref *ref)
+{
+	container_of(ref, struct rc_obj, ref)->released++;
+}
+
+/* Teach @release's class that it sleeps: one final put in process context. */
+static void rc_learn(struct kunit *test, void (*release)(struct kref *))
+{
+	struct rc_obj obj = { .released = 0 };
+
+	kref_init(&obj.ref);
+	KUNIT_ASSERT_EQ(test, kref_put(&obj.ref, release), 1);
+	KUNIT_ASSERT_EQ(test, obj.released, 1);
+}
+
+/* A non-final put under a spinlock of a class whose release sleeps. */
+static noinline void test_rc_put_under_spinlock(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+	char title[96];
+
+	rc_learn(test, rc_release_sleeps);
+	kref_init(&obj.ref);
+	kref_get(&obj.ref);
+	spin_lock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps), 0);
+	spin_unlock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps), 1);
+
+	snprintf(title, sizeof(title), "BUG: LIFETIME: sleeping-final-put in %s+", __func__);
+	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
+	KUNIT_EXPECT_GE(test, observed_find(0,
+		"Put of refcount class rc_release_sleeps with rc_test_lock held by task"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(0, "The release rc_release_sleeps() can sleep"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(0, "Release sleeps, first seen by task"), 0);
+}
+
+/* The atomic put comes first; the report follows when the class learns. */
+static noinline void test_rc_retroactive(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+	char title[96];
+
+	snprintf(title, sizeof(title), "BUG: LIFETIME: sleeping-final-put in %s+", __func__);
+	kref_init(&obj.ref);
+	kref_get(&obj.ref);
+	local_irq_disable();
+	kref_put(&obj.ref, rc_release_sleeps_later);
+	local_irq_enable();
+	KUNIT_EXPECT_EQ(test, observed_count(title), 0);
+
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps_later), 1);
+	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
+	KUNIT_EXPECT_GE(test, observed_find(0,
+		"with interrupts disabled by task"), 0);
+	KUNIT_EXPECT_GE(test, observed_find(0, "(seen earlier)"), 0);
+}
+
+/* A sleeping release put only from process context is fine. */
+static void test_rc_process_context_silent(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+	long reports = stats_value(test, "bugs[sleeping-final-put]");
+	int i;
+
+	rc_learn(test, rc_release_sleeps_process_only);
+	kref_init(&obj.ref);
+	for (i = 0; i < 10; i++)
+		kref_get(&obj.ref);
+	for (i = 0; i < 10; i++)
+		kref_put(&obj.ref, rc_release_sleeps_process_only);
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps_process_only), 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "bugs[sleeping-final-put]"), reports);
+}
+
+/* A release that does not sleep may be put anywhere. */
+static void test_rc_atomic_release_silent(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+
+	kref_init(&obj.ref);
+	spin_lock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_atomic), 1);
+	spin_unlock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, obj.released, 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
+}
+
+/* A release declared must-not-sleep that sleeps. */
+static noinline void test_rc_nosleep_release(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, lifetime_debug_refcount_nosleep(rc_release_nosleep), 0);
+	KUNIT_EXPECT_EQ(test, lifetime_debug_refcount_nosleep(NULL), -EINVAL);
+	rc_learn(test, rc_release_nosleep);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: sleeping-nosleep-release in "), 1);
+	KUNIT_EXPECT_GE(test, observed_find(0,
+		"Release rc_release_nosleep() of a must-not-sleep refcount class sleeps"), 0);
+}
+
+/* 10,000 objects of one type share one class. */
+static void test_rc_one_class_per_type(struct kunit *test)
+{
+	struct rc_obj *objs = kunit_kcalloc(test, 10000, sizeof(*objs), GFP_KERNEL);
+	long classes;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	rc_learn(test, rc_release_atomic);	/* make sure the class exists */
+	classes = stats_value(test, "refcount_classes");
+	for (i = 0; i < 10000; i++) {
+		kref_init(&objs[i].ref);
+		kref_put(&objs[i].ref, rc_release_atomic);
+	}
+	KUNIT_EXPECT_EQ(test, stats_value(test, "refcount_classes"), classes);
+	for (i = 0; i < 10000; i++)
+		KUNIT_ASSERT_EQ(test, objs[i].released, 1);
+}
+
+/* put_device() is classed by the device's release. */
+static int rc_dev_released;
+
+static noinline void rc_dev_release(struct device *dev)
+{
+	mutex_lock(&rc_test_mutex);
+	rc_dev_released++;
+	mutex_unlock(&rc_test_mutex);
+	kfree(dev);
+}
+
+static struct device *rc_new_device(struct kunit *test)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	device_initialize(dev);
+	dev->release = rc_dev_release;
+	return dev;
+}
+
+static noinline void test_rc_put_device_atomic(struct kunit *test)
+{
+	struct device *dev;
+	char title[96];
+
+	rc_dev_released = 0;
+	put_device(rc_new_device(test));	/* learns: release sleeps */
+	KUNIT_EXPECT_EQ(test, rc_dev_released, 1);
+
+	dev = rc_new_device(test);
+	get_device(dev);
+	spin_lock(&rc_test_lock);
+	put_device(dev);
+	spin_unlock(&rc_test_lock);
+	put_device(dev);
+	KUNIT_EXPECT_EQ(test, rc_dev_released, 2);
+
+	snprintf(title, sizeof(title), "BUG: LIFETIME: sleeping-final-put in %s+", __func__);
+	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
+	KUNIT_EXPECT_GE(test, observed_find(0,
+		"Put of refcount class rc_dev_release with rc_test_lock held"), 0);
+}
+
+static void test_rc_classes_listing(struct kunit *test)
+{
+	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	rc_learn(test, rc_release_sleeps_process_only);
+	KUNIT_ASSERT_GT(test, file_rw("/sys/kernel/debug/lifetime_debug/refcount_classes",
+				      buf, 64 * PAGE_SIZE, false), 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "refcount:rc_release_sleeps_process_only "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "mutex_lock"));
+}
+
 /* === Suite === */
 
 static bool saved_multi_shot;
@@ -281,6 +499,13 @@ static int test_init(struct kunit *test)
 	ltd_report_reset_dedup();
 	set_multi_shot(test, true);
 	return 0;
+}
+
+/* A failed assertion must not leave the sanitizer off for later tests. */
+static void test_exit(struct kunit *test)
+{
+	if (!lifetime_debug_enabled())
+		file_rw(PARAM_DIR "enabled", "1", 1, true);
 }
 
 static int test_suite_init(struct kunit_suite *suite)
@@ -313,11 +538,33 @@ static struct kunit_suite lifetime_debug_test_suite = {
 	.name = "lifetime_debug",
 	.test_cases = lifetime_debug_test_cases,
 	.init = test_init,
+	.exit = test_exit,
 	.suite_init = test_suite_init,
 	.suite_exit = test_suite_exit,
 };
 
-kunit_test_suites(&lifetime_debug_test_suite);
+static struct kunit_case lifetime_debug_refcount_test_cases[] = {
+	KUNIT_CASE(test_rc_put_under_spinlock),
+	KUNIT_CASE(test_rc_retroactive),
+	KUNIT_CASE(test_rc_process_context_silent),
+	KUNIT_CASE(test_rc_atomic_release_silent),
+	KUNIT_CASE(test_rc_nosleep_release),
+	KUNIT_CASE(test_rc_one_class_per_type),
+	KUNIT_CASE(test_rc_put_device_atomic),
+	KUNIT_CASE(test_rc_classes_listing),
+	{},
+};
+
+static struct kunit_suite lifetime_debug_refcount_test_suite = {
+	.name = "lifetime_debug_refcount",
+	.test_cases = lifetime_debug_refcount_test_cases,
+	.init = test_init,
+	.exit = test_exit,
+	.suite_init = test_suite_init,
+	.suite_exit = test_suite_exit,
+};
+
+kunit_test_suites(&lifetime_debug_test_suite, &lifetime_debug_refcount_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the lifetime sanitizer");
 MODULE_LICENSE("GPL");

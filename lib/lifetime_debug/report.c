@@ -16,6 +16,7 @@
 #include <linux/ratelimit.h>
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
@@ -99,6 +100,10 @@ static bool ltd_internal_frame(unsigned long ip)
 	static const char *const prefixes[] = {
 		"ltd_", "__ltd_", "lifetime_debug_", "__lifetime_debug_",
 	};
+	/* Put helpers: the interesting frame is their caller. */
+	static const char *const helpers[] = {
+		"kobject_put", "put_device",
+	};
 	char sym[KSYM_SYMBOL_LEN];
 	int i;
 
@@ -106,6 +111,9 @@ static bool ltd_internal_frame(unsigned long ip)
 		return false;
 	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (str_has_prefix(sym, prefixes[i]))
+			return true;
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		if (!strcmp(sym, helpers[i]))
 			return true;
 	return false;
 }
@@ -141,11 +149,12 @@ void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 	s->pid = task_pid_nr(current);
 	s->cpu = raw_smp_processor_id();
 	s->ts_nsec = local_clock();
-	get_task_comm(s->comm, current);
+	/* No task_lock(): reports come from any context, hardirq included. */
+	strscpy_pad(s->comm, current->comm, sizeof(s->comm));
 }
 EXPORT_SYMBOL_IF_KUNIT(ltd_save_stack);
 
-static unsigned long ltd_stack_first(depot_stack_handle_t handle)
+unsigned long ltd_stack_first(depot_stack_handle_t handle)
 {
 	unsigned long *entries;
 
@@ -220,9 +229,10 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 /* === Deduplication and the history ring === */
 
 /* Caller holds ltd_report_lock. Returns true if type+site was seen before. */
-static bool ltd_dedup_seen(enum ltd_bug_type type, unsigned long site)
+static bool ltd_dedup_seen(enum ltd_bug_type type, unsigned long site, unsigned long extra)
 {
-	unsigned long key = hash_long(site ^ type, BITS_PER_LONG) | 1;
+	unsigned long key = hash_long(site ^ type ^ hash_long(extra, BITS_PER_LONG),
+				      BITS_PER_LONG) | 1;
 	unsigned int i, slot = key % LTD_DEDUP_SLOTS;
 
 	for (i = 0; i < LTD_DEDUP_SLOTS; i++, slot = (slot + 1) % LTD_DEDUP_SLOTS) {
@@ -253,6 +263,7 @@ void ltd_report_reset_dedup(void)
 	memset(ltd_dedup, 0, sizeof(ltd_dedup));
 	ltd_dedup_used = 0;
 	ltd_reported = false;
+	ratelimit_state_init(&ltd_ratelimit, 5 * HZ, 10);
 	raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(ltd_report_reset_dedup);
@@ -312,7 +323,7 @@ bool ltd_report(struct ltd_report *r)
 		goto out;	/* recursion from our own printing */
 
 	raw_spin_lock_irqsave(&ltd_report_lock, flags);
-	if (ltd_dedup_seen(r->type, site)) {
+	if (ltd_dedup_seen(r->type, site, r->dedup)) {
 		ltd_count(LTD_COUNTER_REPORTS_DEDUP);
 		raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
 		goto out;

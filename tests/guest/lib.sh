@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for scenario scripts running in the guest (source this file).
+
+STATS=/sys/kernel/debug/lifetime_debug/stats
+
+fail() {
+	echo "SCENARIO-FAIL: $*"
+	exit 1
+}
+
+# stat NAME: a value from lifetime_debug/stats
+stat() {
+	local v
+	v=$(grep -F "$1: " "$STATS" | head -1 | sed 's/.*: //')
+	[ -n "$v" ] || fail "no '$1' in $STATS"
+	echo "$v"
+}
+
+# expect_dmesg REGEX [WHAT]: the kernel log must match
+expect_dmesg() {
+	dmesg | grep -Eq -- "$1" || fail "${2:-dmesg lacks /$1/}"
+	echo "ok: dmesg has /$1/"
+}
+
+# expect_no_dmesg REGEX: the kernel log must not match
+expect_no_dmesg() {
+	if dmesg | grep -Eq -- "$1"; then
+		fail "dmesg unexpectedly has /$1/"
+	fi
+	echo "ok: dmesg has no /$1/"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+	echo "ok: $1 = $3"
+}
+
+debug_locks() {
+	awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats
+}
