@@ -311,7 +311,7 @@ static void ltd_rc_report_nosleep(struct ltd_rc_class *cls, unsigned long ip)
 	snprintf(r.object, sizeof(r.object),
 		 "The class %s was declared must-not-sleep; its puts may come from atomic context",
 		 cls->name);
-	ltd_save_stack(&r.stacks[0], "Sleeps", 1, GFP_NOWAIT);
+	ltd_save_stack(&r.stacks[0], "Sleeps", 0, GFP_NOWAIT);
 	ltd_report(&r);
 }
 
@@ -354,7 +354,7 @@ static void ltd_rc_atomic_put(struct ltd_rc_class *cls, const char *why, unsigne
 		return;
 
 	strscpy(put.why, why, sizeof(put.why));
-	ltd_save_stack(&put.stack, "Put", 2, GFP_NOWAIT);
+	ltd_save_stack(&put.stack, "Put", 0, GFP_NOWAIT);
 	/* The first frame outside kobject_put()/put_device(), if saved. */
 	put.site = ltd_stack_first(put.stack.handle) ?: ip;
 
@@ -508,7 +508,7 @@ void __lifetime_debug_might_sleep(unsigned long ip)
 		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
 		if (!learnt)
 			continue;
-		ltd_save_stack(&cls->sleep, "Release sleeps, first seen", 1, GFP_NOWAIT);
+		ltd_save_stack(&cls->sleep, "Release sleeps, first seen", 0, GFP_NOWAIT);
 		ltd_rc_count(LTD_RC_STAT_LEARNT_SLEEP);
 
 		/* Retroactive: atomic puts seen before the class learnt it sleeps. */

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) fmt
 
 #include <linux/hash.h>
+#include <linux/kernel.h>
 #include <linux/kallsyms.h>
 #include <linux/lockdep.h>
 #include <linux/panic.h>
@@ -107,7 +108,8 @@ static bool ltd_internal_frame(unsigned long ip)
 	char sym[KSYM_SYMBOL_LEN];
 	int i;
 
-	if (!sprint_symbol_no_offset(sym, ip))
+	/* The sanitizer and the put helpers are built in; modules never are. */
+	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (str_has_prefix(sym, prefixes[i]))

@@ -2,6 +2,8 @@
 /*
  * Refcount-class scenarios for the lifetime sanitizer, run at module load:
  *   scenario=cycle  put under mutex M of a class whose release takes M
+ *   scenario=sleeping  a non-final put under a spinlock of a refcount
+ *                   whose release takes a mutex
  *   scenario=types  100 refcount types, each put once (100 classes, or the
  *                   fallback class past the budget); unloading the module
  *                   unregisters them
@@ -16,7 +18,7 @@
 
 static char *scenario = "types";
 module_param(scenario, charp, 0444);
-MODULE_PARM_DESC(scenario, "cycle | types");
+MODULE_PARM_DESC(scenario, "cycle | sleeping | types");
 
 struct obj {
 	struct kref ref;
@@ -45,6 +47,46 @@ static int run_cycle(void)
 	mutex_unlock(&ltd_scenario_mutex);
 	kref_put(&o->ref, ltd_cycle_release);
 	pr_info("cycle: done\n");
+	return 0;
+}
+
+static DEFINE_SPINLOCK(ltd_scenario_lock);
+
+static noinline void ltd_demo_release(struct kref *ref)
+{
+	mutex_lock(&ltd_scenario_mutex);	/* may sleep */
+	kfree(container_of(ref, struct obj, ref));
+	mutex_unlock(&ltd_scenario_mutex);
+}
+
+static noinline int ltd_demo_put_under_lock(struct obj *o)
+{
+	int ret;
+
+	spin_lock(&ltd_scenario_lock);
+	ret = kref_put(&o->ref, ltd_demo_release);	/* not final here, but could be */
+	spin_unlock(&ltd_scenario_lock);
+	return ret;
+}
+
+/* One object released in process context teaches the class that it sleeps. */
+static int run_sleeping(void)
+{
+	struct obj *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	struct obj *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!a || !b) {
+		kfree(a);
+		kfree(b);
+		return -ENOMEM;
+	}
+	kref_init(&a->ref);
+	kref_put(&a->ref, ltd_demo_release);
+	kref_init(&b->ref);
+	kref_get(&b->ref);
+	ltd_demo_put_under_lock(b);
+	kref_put(&b->ref, ltd_demo_release);
+	pr_info("sleeping: done\n");
 	return 0;
 }
 
@@ -83,6 +125,8 @@ static int __init ltd_refcount_scenarios_init(void)
 {
 	if (!strcmp(scenario, "cycle"))
 		return run_cycle();
+	if (!strcmp(scenario, "sleeping"))
+		return run_sleeping();
 	if (!strcmp(scenario, "types"))
 		return run_types();
 	pr_err("unknown scenario '%s'\n", scenario);
