@@ -68,6 +68,7 @@ static int ltd_stats_show(struct seq_file *seq, void *v)
 			   ltd_degraded_count(i));
 	return 0;
 }
+
 LTD_DEFINE_SHOW(ltd_stats);
 
 static int ltd_reports_show(struct seq_file *seq, void *v)
@@ -75,6 +76,7 @@ static int ltd_reports_show(struct seq_file *seq, void *v)
 	ltd_print_history(seq);
 	return 0;
 }
+
 LTD_DEFINE_SHOW(ltd_reports);
 
 static int ltd_classes_show(struct seq_file *seq, void *v)
@@ -82,6 +84,7 @@ static int ltd_classes_show(struct seq_file *seq, void *v)
 	ltd_rc_show_classes(seq);
 	return 0;
 }
+
 LTD_DEFINE_SHOW(ltd_classes);
 
 static int __init ltd_debugfs_init(void)

@@ -73,6 +73,9 @@ static int observed_count(const char *s)
 	return n;
 }
 
+/* A console line containing @s was seen. */
+#define EXPECT_SEEN(test, s) KUNIT_EXPECT_GE(test, observed_find(0, s), 0)
+
 /* === Reading and writing our files like a user does === */
 
 static ssize_t file_rw(const char *path, char *buf, size_t len, bool write)
@@ -130,7 +133,7 @@ static void set_multi_shot(struct kunit *test, bool on)
 /* === Reports === */
 
 static __always_inline void make_report(struct ltd_report *r, enum ltd_bug_type type,
-				 unsigned long site, const char *what)
+					unsigned long site, const char *what)
 {
 	memset(r, 0, sizeof(*r));
 	r->type = type;
@@ -268,7 +271,6 @@ static void test_param_multi_shot_rejects_garbage(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "Y\n");
 }
 
-
 /* === Refcount classes === */
 
 struct rc_obj {
@@ -339,8 +341,7 @@ static noinline void test_rc_put_under_spinlock(struct kunit *test)
 
 	snprintf(title, sizeof(title), "BUG: LIFETIME: sleeping-final-put in %s+", __func__);
 	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
-	KUNIT_EXPECT_GE(test, observed_find(0,
-		"Put of refcount class rc_release_sleeps with rc_test_lock held by task"), 0);
+	EXPECT_SEEN(test, "Put of refcount class rc_release_sleeps with rc_test_lock held by task");
 	KUNIT_EXPECT_GE(test, observed_find(0, "The release rc_release_sleeps() can sleep"), 0);
 	KUNIT_EXPECT_GE(test, observed_find(0, "Release sleeps, first seen by task"), 0);
 }
@@ -361,8 +362,7 @@ static noinline void test_rc_retroactive(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps_later), 1);
 	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
-	KUNIT_EXPECT_GE(test, observed_find(0,
-		"with interrupts disabled by task"), 0);
+	EXPECT_SEEN(test, "with interrupts disabled by task");
 	KUNIT_EXPECT_GE(test, observed_find(0, "(seen earlier)"), 0);
 }
 
@@ -404,8 +404,7 @@ static noinline void test_rc_nosleep_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lifetime_debug_refcount_nosleep(NULL), -EINVAL);
 	rc_learn(test, rc_release_nosleep);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: sleeping-nosleep-release in "), 1);
-	KUNIT_EXPECT_GE(test, observed_find(0,
-		"Release rc_release_nosleep() of a must-not-sleep refcount class sleeps"), 0);
+	EXPECT_SEEN(test, "Release rc_release_nosleep() of a must-not-sleep refcount class sleeps");
 }
 
 /* 10,000 objects of one type share one class. */
@@ -467,8 +466,7 @@ static noinline void test_rc_put_device_atomic(struct kunit *test)
 
 	snprintf(title, sizeof(title), "BUG: LIFETIME: sleeping-final-put in %s+", __func__);
 	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
-	KUNIT_EXPECT_GE(test, observed_find(0,
-		"Put of refcount class rc_dev_release with rc_test_lock held"), 0);
+	EXPECT_SEEN(test, "Put of refcount class rc_dev_release with rc_test_lock held");
 }
 
 static void test_rc_classes_listing(struct kunit *test)

@@ -61,8 +61,10 @@ struct ltd_rc_put {
  * @puts:	puts seen
  * @atomic_puts: puts seen in atomic context
  * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
+ * @in_use:	the pool slot holds a class; cleared after unregistration
  * @nosleep:	declared must-not-sleep; under ltd_rc_lock
  * @sleep:	where the release first slept; under ltd_rc_lock
+ * @sleep_site:	the might_sleep() caller seen first; under ltd_rc_lock
  * @nr_seen:	valid entries of @seen; under ltd_rc_lock
  * @seen:	atomic put sites already looked at; under ltd_rc_lock
  * @nr_atomic:	valid entries of @atomic; under ltd_rc_lock
@@ -160,7 +162,7 @@ static void ltd_rc_init_class(struct ltd_rc_class *cls, const void *key, const c
 	cls->in_use = true;
 	if (!sym) {
 		if (lookup_symbol_name((unsigned long)key, buf))
-			snprintf(buf, sizeof(buf), "%px", key);
+			snprintf(buf, sizeof(buf), "%pS", key);
 		sym = buf;
 	}
 	snprintf(cls->name, sizeof(cls->name), "refcount:%s", sym);
@@ -512,7 +514,8 @@ void __lifetime_debug_might_sleep(unsigned long ip)
 		ltd_rc_count(LTD_RC_STAT_LEARNT_SLEEP);
 
 		/* Retroactive: atomic puts seen before the class learnt it sleeps. */
-		pending = kmalloc_array(LTD_RC_ATOMIC_PUTS, sizeof(*pending), GFP_NOWAIT | __GFP_NOWARN);
+		pending = kmalloc_array(LTD_RC_ATOMIC_PUTS, sizeof(*pending),
+					GFP_NOWAIT | __GFP_NOWARN);
 		if (!pending) {
 			ltd_degraded(LTD_DEGRADED_NOMEM);
 			continue;

@@ -97,14 +97,209 @@ static noinline void ltd_type_release_##n(struct kref *ref)	\
 {								\
 	types_released++;					\
 }
-#define R10(n) RELEASE(n##0) RELEASE(n##1) RELEASE(n##2) RELEASE(n##3) \
-	RELEASE(n##4) RELEASE(n##5) RELEASE(n##6) RELEASE(n##7) RELEASE(n##8) RELEASE(n##9)
-R10(1) R10(2) R10(3) R10(4) R10(5) R10(6) R10(7) R10(8) R10(9) R10(10)
 
-#define E(n) ltd_type_release_##n,
-#define E10(n) E(n##0) E(n##1) E(n##2) E(n##3) E(n##4) E(n##5) E(n##6) E(n##7) E(n##8) E(n##9)
+RELEASE(0)
+RELEASE(1)
+RELEASE(2)
+RELEASE(3)
+RELEASE(4)
+RELEASE(5)
+RELEASE(6)
+RELEASE(7)
+RELEASE(8)
+RELEASE(9)
+RELEASE(10)
+RELEASE(11)
+RELEASE(12)
+RELEASE(13)
+RELEASE(14)
+RELEASE(15)
+RELEASE(16)
+RELEASE(17)
+RELEASE(18)
+RELEASE(19)
+RELEASE(20)
+RELEASE(21)
+RELEASE(22)
+RELEASE(23)
+RELEASE(24)
+RELEASE(25)
+RELEASE(26)
+RELEASE(27)
+RELEASE(28)
+RELEASE(29)
+RELEASE(30)
+RELEASE(31)
+RELEASE(32)
+RELEASE(33)
+RELEASE(34)
+RELEASE(35)
+RELEASE(36)
+RELEASE(37)
+RELEASE(38)
+RELEASE(39)
+RELEASE(40)
+RELEASE(41)
+RELEASE(42)
+RELEASE(43)
+RELEASE(44)
+RELEASE(45)
+RELEASE(46)
+RELEASE(47)
+RELEASE(48)
+RELEASE(49)
+RELEASE(50)
+RELEASE(51)
+RELEASE(52)
+RELEASE(53)
+RELEASE(54)
+RELEASE(55)
+RELEASE(56)
+RELEASE(57)
+RELEASE(58)
+RELEASE(59)
+RELEASE(60)
+RELEASE(61)
+RELEASE(62)
+RELEASE(63)
+RELEASE(64)
+RELEASE(65)
+RELEASE(66)
+RELEASE(67)
+RELEASE(68)
+RELEASE(69)
+RELEASE(70)
+RELEASE(71)
+RELEASE(72)
+RELEASE(73)
+RELEASE(74)
+RELEASE(75)
+RELEASE(76)
+RELEASE(77)
+RELEASE(78)
+RELEASE(79)
+RELEASE(80)
+RELEASE(81)
+RELEASE(82)
+RELEASE(83)
+RELEASE(84)
+RELEASE(85)
+RELEASE(86)
+RELEASE(87)
+RELEASE(88)
+RELEASE(89)
+RELEASE(90)
+RELEASE(91)
+RELEASE(92)
+RELEASE(93)
+RELEASE(94)
+RELEASE(95)
+RELEASE(96)
+RELEASE(97)
+RELEASE(98)
+RELEASE(99)
+
 static void (*const releases[])(struct kref *) = {
-	E10(1) E10(2) E10(3) E10(4) E10(5) E10(6) E10(7) E10(8) E10(9) E10(10)
+	ltd_type_release_0,
+	ltd_type_release_1,
+	ltd_type_release_2,
+	ltd_type_release_3,
+	ltd_type_release_4,
+	ltd_type_release_5,
+	ltd_type_release_6,
+	ltd_type_release_7,
+	ltd_type_release_8,
+	ltd_type_release_9,
+	ltd_type_release_10,
+	ltd_type_release_11,
+	ltd_type_release_12,
+	ltd_type_release_13,
+	ltd_type_release_14,
+	ltd_type_release_15,
+	ltd_type_release_16,
+	ltd_type_release_17,
+	ltd_type_release_18,
+	ltd_type_release_19,
+	ltd_type_release_20,
+	ltd_type_release_21,
+	ltd_type_release_22,
+	ltd_type_release_23,
+	ltd_type_release_24,
+	ltd_type_release_25,
+	ltd_type_release_26,
+	ltd_type_release_27,
+	ltd_type_release_28,
+	ltd_type_release_29,
+	ltd_type_release_30,
+	ltd_type_release_31,
+	ltd_type_release_32,
+	ltd_type_release_33,
+	ltd_type_release_34,
+	ltd_type_release_35,
+	ltd_type_release_36,
+	ltd_type_release_37,
+	ltd_type_release_38,
+	ltd_type_release_39,
+	ltd_type_release_40,
+	ltd_type_release_41,
+	ltd_type_release_42,
+	ltd_type_release_43,
+	ltd_type_release_44,
+	ltd_type_release_45,
+	ltd_type_release_46,
+	ltd_type_release_47,
+	ltd_type_release_48,
+	ltd_type_release_49,
+	ltd_type_release_50,
+	ltd_type_release_51,
+	ltd_type_release_52,
+	ltd_type_release_53,
+	ltd_type_release_54,
+	ltd_type_release_55,
+	ltd_type_release_56,
+	ltd_type_release_57,
+	ltd_type_release_58,
+	ltd_type_release_59,
+	ltd_type_release_60,
+	ltd_type_release_61,
+	ltd_type_release_62,
+	ltd_type_release_63,
+	ltd_type_release_64,
+	ltd_type_release_65,
+	ltd_type_release_66,
+	ltd_type_release_67,
+	ltd_type_release_68,
+	ltd_type_release_69,
+	ltd_type_release_70,
+	ltd_type_release_71,
+	ltd_type_release_72,
+	ltd_type_release_73,
+	ltd_type_release_74,
+	ltd_type_release_75,
+	ltd_type_release_76,
+	ltd_type_release_77,
+	ltd_type_release_78,
+	ltd_type_release_79,
+	ltd_type_release_80,
+	ltd_type_release_81,
+	ltd_type_release_82,
+	ltd_type_release_83,
+	ltd_type_release_84,
+	ltd_type_release_85,
+	ltd_type_release_86,
+	ltd_type_release_87,
+	ltd_type_release_88,
+	ltd_type_release_89,
+	ltd_type_release_90,
+	ltd_type_release_91,
+	ltd_type_release_92,
+	ltd_type_release_93,
+	ltd_type_release_94,
+	ltd_type_release_95,
+	ltd_type_release_96,
+	ltd_type_release_97,
+	ltd_type_release_98,
+	ltd_type_release_99,
 };
 
 static int run_types(void)
