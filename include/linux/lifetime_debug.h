@@ -7,6 +7,7 @@
 #ifndef _LINUX_LIFETIME_DEBUG_H
 #define _LINUX_LIFETIME_DEBUG_H
 
+#include <linux/instruction_pointer.h>
 #include <linux/types.h>
 
 #ifdef CONFIG_LIFETIME_DEBUG
@@ -51,6 +52,7 @@ void __lifetime_debug_kobject_put(struct lifetime_debug_put *p,
 void __lifetime_debug_release_begin(struct lifetime_debug_put *p);
 void __lifetime_debug_release_end(struct lifetime_debug_put *p);
 void __lifetime_debug_might_sleep(unsigned long ip);
+void __lifetime_debug_refcount_dec(bool final, unsigned long ip);
 int lifetime_debug_refcount_nosleep(const void *release);
 
 /**
@@ -108,6 +110,20 @@ static __always_inline void lifetime_debug_release_end(struct lifetime_debug_put
 }
 
 /**
+ * lifetime_debug_refcount_dec() - a bare refcount_dec_and_test()
+ * @final:	what refcount_dec_and_test() returned
+ * @ip:		the call site: the refcount's class, as there is no release
+ *
+ * Return: @final.
+ */
+static __always_inline bool lifetime_debug_refcount_dec(bool final, unsigned long ip)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_refcount_dec(final, ip);
+	return final;
+}
+
+/**
  * lifetime_debug_might_sleep() - called by might_sleep()
  *
  * Teaches the refcount classes whose release is running that it can sleep.
@@ -132,6 +148,10 @@ static inline void lifetime_debug_kobject_put(struct lifetime_debug_put *p,
 static inline void lifetime_debug_release_begin(struct lifetime_debug_put *p) { }
 static inline void lifetime_debug_release_end(struct lifetime_debug_put *p) { }
 static inline void lifetime_debug_might_sleep(void) { }
+static inline bool lifetime_debug_refcount_dec(bool final, unsigned long ip)
+{
+	return final;
+}
 static inline int lifetime_debug_refcount_nosleep(const void *release) { return 0; }
 
 #endif /* CONFIG_LIFETIME_DEBUG */

@@ -64,7 +64,8 @@ extern bool ltd_multi_shot;
 
 /**
  * struct ltd_report_stack - one stack of a report, with who and when
- * @title:	"Accessed", "Allocated", "Released"...: printed "<title> by task"
+ * @title:	"Accessed", "Allocated", "Released"...: printed "<title> by task";
+ *		copied, as the ring outlives modules that report
  * @handle:	stackdepot handle, 0 if none
  * @pid:	task that recorded the stack
  * @cpu:	CPU it ran on
@@ -72,7 +73,7 @@ extern bool ltd_multi_shot;
  * @comm:	task name
  */
 struct ltd_report_stack {
-	const char *title;
+	char title[32];
 	depot_stack_handle_t handle;
 	pid_t pid;
 	int cpu;

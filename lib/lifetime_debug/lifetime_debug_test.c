@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -469,6 +470,39 @@ static noinline void test_rc_put_device_atomic(struct kunit *test)
 	EXPECT_SEEN(test, "Put of refcount class rc_dev_release with rc_test_lock held");
 }
 
+/* A bare refcount: its "release" is the code after the final decrement. */
+struct bare_obj {
+	refcount_t ref;
+	int freed;
+};
+
+static noinline bool bare_put(struct bare_obj *b)
+{
+	if (!refcount_dec_and_test(&b->ref))
+		return false;
+	mutex_lock(&rc_test_mutex);	/* the free path sleeps */
+	b->freed++;
+	mutex_unlock(&rc_test_mutex);
+	return true;
+}
+
+static void test_rc_bare_refcount_call_site(struct kunit *test)
+{
+	struct bare_obj b = { .freed = 0 };
+
+	refcount_set(&b.ref, 2);
+	spin_lock(&rc_test_lock);
+	KUNIT_EXPECT_FALSE(test, bare_put(&b));
+	spin_unlock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
+
+	KUNIT_EXPECT_TRUE(test, bare_put(&b));
+	KUNIT_EXPECT_EQ(test, b.freed, 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: sleeping-final-put in bare_put+"), 1);
+	EXPECT_SEEN(test, "Put of refcount class bare_put+0x");
+	EXPECT_SEEN(test, "The code after the final put at bare_put+0x");
+}
+
 static void test_rc_classes_listing(struct kunit *test)
 {
 	char *buf = kunit_kzalloc(test, 64 * PAGE_SIZE, GFP_KERNEL);
@@ -549,6 +583,7 @@ static struct kunit_case lifetime_debug_refcount_test_cases[] = {
 	KUNIT_CASE(test_rc_nosleep_release),
 	KUNIT_CASE(test_rc_one_class_per_type),
 	KUNIT_CASE(test_rc_put_device_atomic),
+	KUNIT_CASE(test_rc_bare_refcount_call_site),
 	KUNIT_CASE(test_rc_classes_listing),
 	{},
 };

@@ -24,6 +24,7 @@
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/stacktrace.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
@@ -38,9 +39,9 @@
 /* === Classes === */
 
 #define LTD_RC_HASH_BITS	10
-#define LTD_RC_ATOMIC_PUTS	4	/* atomic puts kept for retroactive reports */
-#define LTD_RC_SEEN		8	/* atomic put sites looked at per class */
-#define LTD_RC_MAX_NEST		7	/* lockdep subclasses 0..7 */
+#define LTD_RC_SEEN		6	/* atomic put sites looked at per class */
+#define LTD_RC_ATOMIC_PUTS	LTD_RC_SEEN	/* each kept for a retroactive report */
+#define LTD_RC_MAX_NEST		3	/* subclasses 0..3: a class costs <= 4 lockdep classes */
 static_assert(LTD_RC_MAX_NEST < MAX_LOCKDEP_SUBCLASSES);
 
 /* One atomic put, kept until the class learns whether its release sleeps. */
@@ -96,7 +97,9 @@ static int ltd_rc_param_set_budget(const char *val, const struct kernel_param *k
 {
 	unsigned int n;
 
-	if (!val || kstrtouint(val, 0, &n) || n < 2 || n > MAX_LOCKDEP_KEYS / 2)
+	/* Each key may use LTD_RC_MAX_NEST + 1 lockdep classes: stay at half of them. */
+	if (!val || kstrtouint(val, 0, &n) || n < 16 ||
+	    n > MAX_LOCKDEP_KEYS / 2 / (LTD_RC_MAX_NEST + 1))
 		return -EINVAL;
 	*(unsigned int *)kp->arg = n;
 	return 0;
@@ -115,6 +118,7 @@ static struct ltd_rc_class *ltd_rc_fallback __ro_after_init;
 static DEFINE_RAW_SPINLOCK(ltd_rc_lock);	/* hash changes, class state */
 static struct hlist_head ltd_rc_hash[1 << LTD_RC_HASH_BITS];
 static unsigned int ltd_rc_next;		/* never-used pool slots start here */
+static bool ltd_rc_full;		/* no free slot: use the fallback at once */
 static atomic_long_t ltd_rc_stat[LTD_RC_STAT_COUNT];
 static void *ltd_device_release __ro_after_init;	/* drivers/base device_release */
 
@@ -161,8 +165,14 @@ static void ltd_rc_init_class(struct ltd_rc_class *cls, const void *key, const c
 	cls->key = key;
 	cls->in_use = true;
 	if (!sym) {
+		unsigned long size, offset;
+
+		/* A release function, or a call site (bare refcounts): "func+0x1c". */
 		if (lookup_symbol_name((unsigned long)key, buf))
 			snprintf(buf, sizeof(buf), "%pS", key);
+		else if (kallsyms_lookup_size_offset((unsigned long)key, &size, &offset) &&
+			 offset)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "+%#lx", offset);
 		sym = buf;
 	}
 	snprintf(cls->name, sizeof(cls->name), "refcount:%s", sym);
@@ -184,6 +194,8 @@ static struct ltd_rc_class *ltd_rc_class_get(const void *key)
 	if (cls)
 		return cls;
 
+	if (READ_ONCE(ltd_rc_full))
+		goto fallback;
 	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
 	cls = ltd_rc_lookup(key);
 	if (cls)
@@ -195,11 +207,10 @@ static struct ltd_rc_class *ltd_rc_class_get(const void *key)
 	if (i == ltd_rc_next && ltd_rc_next < ltd_rc_budget)
 		ltd_rc_next++;
 	if (i >= ltd_rc_budget) {
-		cls = ltd_rc_fallback;
-		ltd_rc_count(LTD_RC_STAT_FALLBACK);
+		/* No slot scans until a module unload frees one. */
+		WRITE_ONCE(ltd_rc_full, true);
 		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		ltd_degraded(LTD_DEGRADED_CLASS_BUDGET);
-		return cls;
+		goto fallback;
 	}
 	cls = &ltd_rc_pool[i];
 	ltd_rc_init_class(cls, key, NULL);
@@ -208,6 +219,10 @@ static struct ltd_rc_class *ltd_rc_class_get(const void *key)
 out:
 	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
 	return cls;
+fallback:
+	ltd_rc_count(LTD_RC_STAT_FALLBACK);
+	ltd_degraded(LTD_DEGRADED_CLASS_BUDGET);
+	return ltd_rc_fallback;
 }
 
 /* === Context === */
@@ -232,11 +247,11 @@ static const char *ltd_atomic_why(char *buf, size_t len)
 		return "in an RCU read-side critical section";
 	if (!(preempt_count() & PREEMPT_MASK))
 		return NULL;
-	/* Name the innermost lock that is not one of our class maps. */
-	for (i = READ_ONCE(curr->lockdep_depth) - 1; i >= 0; i--) {
+	/* Name the innermost spinning lock; held_locks is stale without lockdep. */
+	for (i = debug_locks ? READ_ONCE(curr->lockdep_depth) - 1 : -1; i >= 0; i--) {
 		struct lockdep_map *map = curr->held_locks[i].instance;
 
-		if (ltd_rc_is_class_map(map))
+		if (ltd_rc_is_class_map(map) || map->wait_type_inner == LD_WAIT_SLEEP)
 			continue;
 		snprintf(buf, len, "with %s held", map->name ?: "a lock");
 		return buf;
@@ -279,6 +294,8 @@ static bool ltd_rc_model(void)
 static void ltd_rc_report_sleeping_put(struct ltd_rc_class *cls, struct ltd_rc_put *put,
 				       bool retro)
 {
+	/* Call-site classes (bare refcounts) are named "func+0x1c". */
+	bool site = strchr(cls->sym, '+');
 	struct ltd_report r = {
 		.type = LTD_BUG_SLEEPING_FINAL_PUT,
 		.site = put->site,
@@ -290,12 +307,13 @@ static void ltd_rc_report_sleeping_put(struct ltd_rc_class *cls, struct ltd_rc_p
 		 cls->sym, put->why, put->stack.comm, put->stack.pid,
 		 retro ? " (seen earlier)" : "");
 	snprintf(r.object, sizeof(r.object),
-		 "The release %s() can sleep (%pS); a final put here would sleep in atomic context",
-		 cls->sym, (void *)cls->sleep_site);
+		 "%s %s%s can sleep (%pS); a final put here would sleep in atomic context",
+		 site ? "The code after the final put at" : "The release",
+		 cls->sym, site ? "" : "()", (void *)cls->sleep_site);
 	r.stacks[0] = put->stack;
-	r.stacks[0].title = "Put";
+	strscpy(r.stacks[0].title, "Put", sizeof(r.stacks[0].title));
 	r.stacks[1] = cls->sleep;
-	r.stacks[1].title = "Release sleeps, first seen";
+	strscpy(r.stacks[1].title, "Release sleeps, first seen", sizeof(r.stacks[1].title));
 	ltd_report(&r);
 }
 
@@ -303,7 +321,7 @@ static void ltd_rc_report_nosleep(struct ltd_rc_class *cls, unsigned long ip)
 {
 	struct ltd_report r = {
 		.type = LTD_BUG_NOSLEEP_RELEASE_SLEPT,
-		.site = ip,
+		.site = (unsigned long)cls->key,	/* title: the release */
 		.dedup = (unsigned long)cls->key,
 	};
 
@@ -474,6 +492,106 @@ void __lifetime_debug_release_end(struct lifetime_debug_put *p)
 }
 EXPORT_SYMBOL(__lifetime_debug_release_end);
 
+/* === Learning that a class sleeps === */
+
+/* Teach @cls that its release sleeps (at @ip); report its earlier atomic puts. */
+static void ltd_rc_learn(struct ltd_rc_class *cls, unsigned long ip)
+{
+	struct ltd_rc_put *pending;
+	unsigned long flags;
+	bool learnt = false;
+	int j, npending;
+
+	if (READ_ONCE(cls->may_sleep) || cls == ltd_rc_fallback)
+		return;
+	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
+	if (!cls->may_sleep) {
+		cls->may_sleep = true;
+		cls->sleep_site = ip;
+		learnt = true;
+	}
+	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
+	if (!learnt)
+		return;
+	ltd_save_stack(&cls->sleep, "Release sleeps, first seen", 0, GFP_NOWAIT);
+	ltd_rc_count(LTD_RC_STAT_LEARNT_SLEEP);
+
+	/* Retroactive: atomic puts seen before the class learnt it sleeps. */
+	pending = kmalloc_array(LTD_RC_ATOMIC_PUTS, sizeof(*pending),
+				GFP_NOWAIT | __GFP_NOWARN);
+	if (!pending) {
+		ltd_degraded(LTD_DEGRADED_NOMEM);
+		return;
+	}
+	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
+	npending = cls->nr_atomic;
+	memcpy(pending, cls->atomic, npending * sizeof(*pending));
+	cls->nr_atomic = 0;
+	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
+	for (j = 0; j < npending; j++)
+		ltd_rc_report_sleeping_put(cls, &pending[j], true);
+	kfree(pending);
+}
+
+/*
+ * A bare refcount_dec_and_test() has no release function: its "release" is
+ * what the calling function does after the final decrement. The last final
+ * decrement on each CPU is remembered; a might_sleep() while the function
+ * holding that call site is still on the stack teaches the site's class.
+ */
+struct ltd_rc_pending {
+	struct task_struct *task;
+	struct ltd_rc_class *cls;
+};
+
+static DEFINE_PER_CPU(struct ltd_rc_pending, ltd_rc_pending);
+
+static bool ltd_rc_site_on_stack(unsigned long site)
+{
+	unsigned long entries[32], size, offset, start;
+	unsigned int nr, i;
+
+	if (!kallsyms_lookup_size_offset(site, &size, &offset))
+		return false;
+	start = site - offset;
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < nr; i++)
+		if (entries[i] >= start && entries[i] < start + size)
+			return true;
+	return false;
+}
+
+/**
+ * __lifetime_debug_refcount_dec() - a bare refcount_dec_and_test()
+ * @final:	the count reached zero
+ * @ip:		the call site, which is the refcount's class
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_refcount_dec(bool final, unsigned long ip)
+{
+	struct ltd_rc_pending *pend;
+	struct ltd_rc_class *cls;
+	char buf[48];
+	const char *why;
+
+	if (!ltd_rc_pool || in_nmi())
+		return;
+	cls = ltd_rc_class_get((void *)ip);
+	atomic_long_inc(&cls->puts);
+	ltd_rc_count(LTD_RC_STAT_PUTS);
+	why = ltd_atomic_why(buf, sizeof(buf));
+	if (why)
+		ltd_rc_atomic_put(cls, why, ip);
+	if (final && cls != ltd_rc_fallback) {
+		pend = get_cpu_ptr(&ltd_rc_pending);
+		pend->task = current;
+		pend->cls = cls;
+		put_cpu_ptr(&ltd_rc_pending);
+	}
+}
+EXPORT_SYMBOL(__lifetime_debug_refcount_dec);
+
 /**
  * __lifetime_debug_might_sleep() - current may sleep here
  * @ip: where (might_sleep() call site)
@@ -486,49 +604,32 @@ EXPORT_SYMBOL(__lifetime_debug_release_end);
 void __lifetime_debug_might_sleep(unsigned long ip)
 {
 	struct ltd_rc_class *held[LTD_RC_MAX_NEST];
-	struct ltd_rc_put *pending;
-	int n, i, j, npending;
+	struct ltd_rc_pending *pend;
+	struct ltd_rc_class *cls;
+	int n, i;
 
-	if (!ltd_rc_pool || !current->lockdep_depth || in_nmi())
+	if (!ltd_rc_pool || in_nmi())
 		return;
-	n = ltd_rc_held(held, ARRAY_SIZE(held));
+	/* Releases running are found through lockdep's held locks. */
+	n = 0;
+	if (!debug_locks)
+		ltd_degraded(LTD_DEGRADED_LOCKDEP_OFF);
+	else if (current->lockdep_depth)
+		n = ltd_rc_held(held, ARRAY_SIZE(held));
 	for (i = 0; i < n; i++) {
-		struct ltd_rc_class *cls = held[i];
-		unsigned long flags;
-		bool learnt = false;
-
-		if (cls->nosleep)
-			ltd_rc_report_nosleep(cls, ip);
-		if (READ_ONCE(cls->may_sleep) || cls == ltd_rc_fallback)
-			continue;
-		raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-		if (!cls->may_sleep) {
-			cls->may_sleep = true;
-			cls->sleep_site = ip;
-			learnt = true;
-		}
-		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		if (!learnt)
-			continue;
-		ltd_save_stack(&cls->sleep, "Release sleeps, first seen", 0, GFP_NOWAIT);
-		ltd_rc_count(LTD_RC_STAT_LEARNT_SLEEP);
-
-		/* Retroactive: atomic puts seen before the class learnt it sleeps. */
-		pending = kmalloc_array(LTD_RC_ATOMIC_PUTS, sizeof(*pending),
-					GFP_NOWAIT | __GFP_NOWARN);
-		if (!pending) {
-			ltd_degraded(LTD_DEGRADED_NOMEM);
-			continue;
-		}
-		raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-		npending = cls->nr_atomic;
-		memcpy(pending, cls->atomic, npending * sizeof(*pending));
-		cls->nr_atomic = 0;
-		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		for (j = 0; j < npending; j++)
-			ltd_rc_report_sleeping_put(cls, &pending[j], true);
-		kfree(pending);
+		if (held[i]->nosleep)
+			ltd_rc_report_nosleep(held[i], ip);
+		ltd_rc_learn(held[i], ip);
 	}
+
+	/* After a final bare refcount_dec_and_test(): is its caller still running? */
+	pend = raw_cpu_ptr(&ltd_rc_pending);
+	if (READ_ONCE(pend->task) != current)
+		return;
+	cls = READ_ONCE(pend->cls);
+	WRITE_ONCE(pend->cls, NULL);
+	if (cls && ltd_rc_site_on_stack((unsigned long)cls->key))
+		ltd_rc_learn(cls, ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_might_sleep);
 
@@ -589,6 +690,7 @@ static int ltd_rc_module_notify(struct notifier_block *nb, unsigned long action,
 			lockdep_unregister_key(&gone[i]->lock_key);
 			ltd_rc_count(LTD_RC_STAT_UNREGISTERED);
 			WRITE_ONCE(gone[i]->in_use, false);
+			WRITE_ONCE(ltd_rc_full, false);
 		}
 	} while (n == ARRAY_SIZE(gone));
 	return NOTIFY_OK;

@@ -143,7 +143,7 @@ void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 		first++;
 	if (first == nr)
 		first = 0;
-	s->title = title;
+	strscpy(s->title, title, sizeof(s->title));
 	s->handle = stack_depot_save(entries + first, nr - first,
 				     gfp | __GFP_NOWARN);
 	if (!s->handle)
@@ -217,7 +217,7 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 	if (r->object[0])
 		ltd_seq_con_printf(seq, "%s\n", r->object);
 	for (i = 0; i < LTD_REPORT_STACKS; i++) {
-		if (!r->stacks[i].title)
+		if (!r->stacks[i].title[0])
 			continue;
 		ltd_seq_con_printf(seq, "\n");
 		ltd_print_stack(seq, &r->stacks[i]);
@@ -255,7 +255,7 @@ static bool ltd_dedup_seen(enum ltd_bug_type type, unsigned long site, unsigned 
 /**
  * ltd_report_reset_dedup() - forget which sites were reported
  *
- * Also re-arms report-once. For tests and the debugfs "reset" command.
+ * Also re-arms report-once and the rate limit. For the KUnit suite.
  */
 void ltd_report_reset_dedup(void)
 {

@@ -9,8 +9,8 @@
 # corrupt what reuses it); if the race did not hit within the budget, one fd
 # is held across an unbind and read, which hits it every time.
 #
-# The lifetime sanitizer, when it runs, reports the same bug as unprotected
-# accesses to device-managed memory from file operations.
+# The lifetime sanitizer's planned access checking would report the same bug
+# as unprotected accesses to device-managed memory from file operations.
 # lt-expect-splat: BUG: KASAN: .*use-after-free
 # lt-expect-splat: ^BUG: LIFETIME: (unprotected-access|use-after-teardown) in
 # lt-timeout: 300
