@@ -60,6 +60,7 @@ struct ltd_rc_put {
  * @name:	"refcount:<release symbol>", the lockdep class name
  * @sym:	the symbol part of @name
  * @puts:	puts seen
+ * @last_chain:	lockdep chain key (and subclass) of the last modelled put
  * @atomic_puts: puts seen in atomic context
  * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
  * @in_use:	the pool slot holds a class; cleared after unregistration
@@ -80,6 +81,7 @@ struct ltd_rc_class {
 	const char *sym;
 	atomic_long_t puts;
 	atomic_long_t atomic_puts;
+	u64 last_chain;
 	bool may_sleep;
 	bool nosleep;
 	bool in_use;
@@ -188,9 +190,14 @@ static struct ltd_rc_class *ltd_rc_class_get(const void *key)
 	unsigned long flags;
 	unsigned int i;
 
-	rcu_read_lock();
+	/*
+	 * Classes are unlinked with hlist_del_rcu() and reused only after
+	 * synchronize_rcu(), which also waits for preemption-disabled
+	 * sections: cheaper here than rcu_read_lock() and its lockdep map.
+	 */
+	preempt_disable_notrace();
 	cls = ltd_rc_lookup(key);
-	rcu_read_unlock();
+	preempt_enable_notrace();
 	if (cls)
 		return cls;
 
@@ -402,9 +409,18 @@ static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class 
 	p->modelled = cls != ltd_rc_fallback && ltd_rc_model();
 	p->subclass = ltd_rc_depth();
 	if (p->modelled) {
-		/* might_lock(class): order against everything held now. */
-		lock_acquire(&cls->map, p->subclass, 0, 0, 1, NULL, ip);
-		lock_release(&cls->map, ip);
+		/*
+		 * might_lock(class): order against everything held now. The
+		 * same held-lock chain as last time adds nothing new to
+		 * lockdep's graph: skip it (hot loops put under one chain).
+		 */
+		u64 chain = current->curr_chain_key ^ p->subclass;
+
+		if (READ_ONCE(cls->last_chain) != chain) {
+			lock_acquire(&cls->map, p->subclass, 0, 0, 1, NULL, ip);
+			lock_release(&cls->map, ip);
+			WRITE_ONCE(cls->last_chain, chain);
+		}
 	}
 
 	why = ltd_atomic_why(buf, sizeof(buf));
