@@ -9,6 +9,9 @@ demo:
 test:
 	tests/run
 
+bench:
+	tests/bench/run
+
 build:
 	scripts/build
 
