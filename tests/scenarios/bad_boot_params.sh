@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Garbage boot parameters are rejected (-EINVAL) and change nothing: the
+# sanitizer boots with its Kconfig defaults.
+# lt-append: lifetime_debug.enabled=maybe lifetime_debug.multi_shot=2x lifetime_debug.refcount_classes=9999
+# lt-timeout: 120
+. "$LT_REPO/tests/guest/lib.sh"
+
+P=/sys/module/lifetime_debug/parameters
+for p in enabled multi_shot refcount_classes; do
+	dmesg | grep -E "(Invalid|invalid|Bad|bad).*lifetime_debug\.$p|lifetime_debug\.$p.*(Invalid|invalid)" ||
+		fail "no rejection message for lifetime_debug.$p"
+done
+expect_eq "enabled (default y)" "$(cat $P/enabled)" Y
+expect_eq "multi_shot (default n)" "$(cat $P/multi_shot)" N
+expect_eq "refcount_classes (default 1024)" "$(cat $P/refcount_classes)" 1024
+expect_eq "stats enabled" "$(stat enabled)" 1
+# Run-time writes: garbage is refused, the value stays.
+echo maybe > $P/enabled 2>/dev/null && fail "enabled=maybe accepted"
+expect_eq "enabled after garbage write" "$(cat $P/enabled)" Y
+echo 7 > $P/multi_shot 2>/dev/null && fail "multi_shot=7 accepted"
+expect_eq "multi_shot after garbage write" "$(cat $P/multi_shot)" N
+echo 64 > $P/refcount_classes 2>/dev/null && fail "refcount_classes is writable at run time"
+expect_eq "refcount_classes after write" "$(cat $P/refcount_classes)" 1024
+exit 0
