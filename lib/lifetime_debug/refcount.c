@@ -395,14 +395,22 @@ static void ltd_rc_atomic_put(struct ltd_rc_class *cls, const char *why, unsigne
 		ltd_rc_report_sleeping_put(cls, &put, false);
 }
 
-static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class *cls,
-			      unsigned long ip)
+/* Count a put of @cls at @ip and check its context: every put, kref or bare. */
+static void ltd_rc_put_seen(struct ltd_rc_class *cls, unsigned long ip)
 {
 	const char *why;
 	char buf[48];
 
 	atomic_long_inc(&cls->puts);
 	ltd_rc_count(LTD_RC_STAT_PUTS);
+	why = ltd_atomic_why(buf, sizeof(buf));
+	if (why)
+		ltd_rc_atomic_put(cls, why, ip);
+}
+
+static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class *cls,
+			      unsigned long ip)
+{
 	p->class = cls;
 	p->ip = ip;
 	/* The fallback class mixes types: modelling it would invent cycles. */
@@ -422,10 +430,7 @@ static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class 
 			WRITE_ONCE(cls->last_chain, chain);
 		}
 	}
-
-	why = ltd_atomic_why(buf, sizeof(buf));
-	if (why)
-		ltd_rc_atomic_put(cls, why, ip);
+	ltd_rc_put_seen(cls, ip);
 }
 
 /**
@@ -588,17 +593,11 @@ void __lifetime_debug_refcount_dec(bool final, unsigned long ip)
 {
 	struct ltd_rc_pending *pend;
 	struct ltd_rc_class *cls;
-	char buf[48];
-	const char *why;
 
 	if (!ltd_rc_pool || in_nmi())
 		return;
 	cls = ltd_rc_class_get((void *)ip);
-	atomic_long_inc(&cls->puts);
-	ltd_rc_count(LTD_RC_STAT_PUTS);
-	why = ltd_atomic_why(buf, sizeof(buf));
-	if (why)
-		ltd_rc_atomic_put(cls, why, ip);
+	ltd_rc_put_seen(cls, ip);
 	if (final && cls != ltd_rc_fallback) {
 		pend = get_cpu_ptr(&ltd_rc_pending);
 		pend->task = current;
