@@ -93,6 +93,9 @@ const char *const ltd_degraded_names[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_NOMEM]		= "nomem",
 	[LTD_DEGRADED_LOCKDEP_OFF]	= "lockdep_off",
 	[LTD_DEGRADED_CLASS_BUDGET]	= "class_budget",
+	[LTD_DEGRADED_RECORDS]		= "access_records",
+	[LTD_DEGRADED_WINDOWS]		= "teardown_windows",
+	[LTD_DEGRADED_SYNCS]		= "teardown_syncs",
 };
 
 static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
@@ -102,6 +105,12 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 		"lockdep is off (debug_locks=0): guards are not seen, checks are degraded",
 	[LTD_DEGRADED_CLASS_BUDGET] =
 		"refcount class budget (lifetime_debug.refcount_classes) exhausted: new types share the fallback class",
+	[LTD_DEGRADED_RECORDS] =
+		"foreign access record pool exhausted: new foreign accesses are not checked",
+	[LTD_DEGRADED_WINDOWS] =
+		"too many concurrent teardowns: some are not checked",
+	[LTD_DEGRADED_SYNCS] =
+		"a teardown synchronized with too many guards: its accesses are not judged",
 };
 
 static atomic_long_t ltd_degraded_counts[LTD_DEGRADED_COUNT];
@@ -131,6 +140,7 @@ static int __init lifetime_debug_init(void)
 {
 	/* Without its pool the class tracker stays off; the rest still runs. */
 	ltd_rc_init();
+	ltd_module_init();
 	mutex_lock(&ltd_enable_mutex);
 	WRITE_ONCE(ltd_initialized, true);
 	if (READ_ONCE(ltd_enabled_param))

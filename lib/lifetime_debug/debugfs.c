@@ -31,6 +31,27 @@ static const char *const ltd_rc_stat_names[] = {
 
 static_assert(ARRAY_SIZE(ltd_rc_stat_names) == LTD_RC_STAT_COUNT);
 
+static const char *const ltd_dom_stat_names[] = {
+	[LTD_DOM_STAT_DOMAINS]		= "domains_created",
+	[LTD_DOM_STAT_TAGS]		= "objects_tagged",
+	[LTD_DOM_STAT_UNTAGS]		= "objects_untagged",
+	[LTD_DOM_STAT_UNTAGGABLE]	= "objects_untaggable",
+	[LTD_DOM_STAT_STALE]		= "stale_tags",
+	[LTD_DOM_STAT_NOMEM]		= "metadata_alloc_failures",
+	[LTD_DOM_STAT_OWNER]		= "owner_accesses",
+	[LTD_DOM_STAT_FOREIGN]		= "foreign_accesses",
+	[LTD_DOM_STAT_UNTRACKED]	= "untracked_accesses",
+	[LTD_DOM_STAT_RECORDS]		= "foreign_access_records",
+	[LTD_DOM_STAT_EXEMPT]		= "foreign_access_records_exempt",
+	[LTD_DOM_STAT_RECORDS_LOST]	= "foreign_access_records_lost",
+	[LTD_DOM_STAT_GUARDS_TRUNCATED]	= "guard_sets_truncated",
+	[LTD_DOM_STAT_TEARDOWNS]	= "teardowns",
+	[LTD_DOM_STAT_WINDOWS_FULL]	= "teardowns_unwatched",
+	[LTD_DOM_STAT_MODULE_CHECKS]	= "module_unload_checks",
+};
+
+static_assert(ARRAY_SIZE(ltd_dom_stat_names) == LTD_DOM_STAT_COUNT);
+
 /*
  * Like DEFINE_SHOW_ATTRIBUTE() but with read_iter, so that kernel_read()
  * works too (the KUnit suite reads these files as a user would). The files
@@ -63,6 +84,9 @@ static int ltd_stats_show(struct seq_file *seq, void *v)
 			   atomic_long_read(&ltd_type_counters[i]));
 	for (i = 0; i < LTD_RC_STAT_COUNT; i++)
 		seq_printf(seq, "%s: %lu\n", ltd_rc_stat_names[i], ltd_rc_stat_read(i));
+	for (i = 0; i < LTD_DOM_STAT_COUNT; i++)
+		seq_printf(seq, "%s: %ld\n", ltd_dom_stat_names[i],
+			   atomic_long_read(&ltd_dom_stats[i]));
 	for (i = 0; i < LTD_DEGRADED_COUNT; i++)
 		seq_printf(seq, "degraded[%s]: %lu\n", ltd_degraded_names[i],
 			   ltd_degraded_count(i));
@@ -87,6 +111,22 @@ static int ltd_classes_show(struct seq_file *seq, void *v)
 
 LTD_DEFINE_SHOW(ltd_classes);
 
+static int ltd_domains_show(struct seq_file *seq, void *v)
+{
+	ltd_show_domains(seq);
+	return 0;
+}
+
+LTD_DEFINE_SHOW(ltd_domains);
+
+static int ltd_tags_show(struct seq_file *seq, void *v)
+{
+	ltd_show_tags(seq);
+	return 0;
+}
+
+LTD_DEFINE_SHOW(ltd_tags);
+
 static int __init ltd_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("lifetime_debug", NULL);
@@ -95,6 +135,8 @@ static int __init ltd_debugfs_init(void)
 	/* Reports hold kernel addresses: root only. */
 	debugfs_create_file_unsafe("reports", 0400, dir, NULL, &ltd_reports_fops);
 	debugfs_create_file_unsafe("refcount_classes", 0400, dir, NULL, &ltd_classes_fops);
+	debugfs_create_file_unsafe("domains", 0444, dir, NULL, &ltd_domains_fops);
+	debugfs_create_file_unsafe("objects", 0400, dir, NULL, &ltd_tags_fops);
 	return 0;
 }
 late_initcall(ltd_debugfs_init);

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/lifetime_debug.h>
+#include <linux/lifetime_debug_domain.h>
 #include <linux/sched.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -47,6 +48,9 @@ enum ltd_degraded_reason {
 	LTD_DEGRADED_NOMEM,		/* metadata allocation failed */
 	LTD_DEGRADED_LOCKDEP_OFF,	/* debug_locks == 0: guards unseen */
 	LTD_DEGRADED_CLASS_BUDGET,	/* refcount classes over budget: fallback */
+	LTD_DEGRADED_RECORDS,		/* access record pool exhausted */
+	LTD_DEGRADED_WINDOWS,		/* too many teardowns at once */
+	LTD_DEGRADED_SYNCS,		/* a teardown synchronized with too many maps */
 	LTD_DEGRADED_COUNT,
 };
 
@@ -58,7 +62,7 @@ extern bool ltd_multi_shot;
 
 /* === Reports === */
 
-#define LTD_LINE_LEN		160
+#define LTD_LINE_LEN		256
 #define LTD_REPORT_STACKS	3
 #define LTD_HISTORY_SIZE	16
 
@@ -103,6 +107,9 @@ struct ltd_report {
 
 void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 		    unsigned int skip, gfp_t gfp);
+void ltd_save_stack_at(struct ltd_report_stack *s, const char *title,
+		       unsigned long ip, gfp_t gfp);
+void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s);
 bool ltd_report(struct ltd_report *r);
 void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);
@@ -124,6 +131,203 @@ enum ltd_rc_stat {
 unsigned long ltd_rc_stat_read(enum ltd_rc_stat s);
 void ltd_rc_show_classes(struct seq_file *seq);
 int ltd_rc_init(void);
+
+/* === Domains === */
+
+#define LTD_NAME_LEN		32
+#define LTD_MAX_GUARDS		6
+#define LTD_MAX_SYNCS		64
+#define LTD_ACCESS_POOL		256
+
+enum ltd_domain_kind {
+	LTD_DOMAIN_DEVRES,		/* devm_* memory of a struct device */
+};
+
+enum ltd_domain_state {
+	LTD_DOMAIN_LIVE,
+	LTD_DOMAIN_TEARING_DOWN,	/* a teardown window is open */
+};
+
+/**
+ * struct ltd_guard - one lockdep map held at a foreign access
+ * @instance:	the held map
+ * @key:	its class key
+ * @name:	its name, for reports
+ * @by_key:	the held map is a stack copy (timer, work): match the key
+ */
+struct ltd_guard {
+	const void *instance;
+	const void *key;
+	const char *name;
+	bool by_key;
+};
+
+/**
+ * struct ltd_access - a distinct foreign access to a domain
+ * @next:	next in the domain's list, or in the free pool
+ * @site:	access site
+ * @title_site:	the report title's frame: @site, or the caller of the copy
+ *		helper (copy_to_user(), simple_read_from_buffer()) it is in
+ * @hash:	of the guard set
+ * @nr_guards:	entries in @guards
+ * @write:	write access
+ * @reported:	already reported (no guard), or never to be (@exempt)
+ * @exempt:	made by timer or workqueue core on its own object
+ * @ctx:	"process", "softirq" or "hardirq"
+ * @size:	access size
+ * @addr:	access address
+ * @obj_start:	the tagged object
+ * @obj_size:	its size
+ * @guards:	the guard set, innermost first
+ * @stack:	the access
+ * @alloc:	the object's allocation
+ */
+struct ltd_access {
+	struct ltd_access *next;
+	unsigned long site;
+	unsigned long title_site;
+	u32 hash;
+	u8 nr_guards;
+	bool write;
+	bool reported;
+	bool exempt;
+	char ctx[8];
+	size_t size;
+	unsigned long addr;
+	unsigned long obj_start;
+	size_t obj_size;
+	struct ltd_guard guards[LTD_MAX_GUARDS];
+	struct ltd_report_stack stack;
+	struct ltd_report_stack alloc;
+};
+
+/**
+ * struct ltd_sync - a map a teardown acquired or synchronized with
+ * @instance:	the map
+ * @key:	its class key
+ */
+struct ltd_sync {
+	const void *instance;
+	const void *key;
+};
+
+/**
+ * struct ltd_domain - a lifetime domain (today: the devres of one device)
+ * @node:	in the domain hash, by @owner
+ * @owner:	the struct device
+ * @kind:	domain kind
+ * @state:	live or tearing down
+ * @name:	owner name
+ * @driver:	driver bound when tagged or torn down
+ * @nr_tags:	tagged objects
+ * @bytes:	tagged bytes
+ * @accesses:	distinct foreign accesses since the last teardown
+ * @nr_syncs:	entries in @syncs
+ * @syncs_overflow: @syncs was full: the teardown cannot be judged
+ * @syncs:	what the open teardown synchronized with
+ * @teardown:	the stack that opened the last teardown
+ *
+ * All fields are protected by ltd_dom_lock.
+ */
+struct ltd_domain {
+	struct hlist_node node;
+	const void *owner;
+	enum ltd_domain_kind kind;
+	enum ltd_domain_state state;
+	char name[LTD_NAME_LEN];
+	char driver[LTD_NAME_LEN];
+	unsigned long nr_tags;
+	size_t bytes;
+	struct ltd_access *accesses;
+	unsigned int nr_syncs;
+	bool syncs_overflow;
+	struct ltd_sync syncs[LTD_MAX_SYNCS];
+	struct ltd_report_stack teardown;
+};
+
+/**
+ * struct ltd_tag - one tagged object, in the tree of tags by address
+ * @node:	rbtree node
+ * @start:	first byte
+ * @size:	bytes
+ * @dom:	owning domain
+ * @next_free:	for freeing outside the lock
+ * @alloc:	allocation stack
+ */
+struct ltd_tag {
+	struct rb_node node;
+	unsigned long start;
+	size_t size;
+	struct ltd_domain *dom;
+	struct ltd_tag *next_free;
+	struct ltd_report_stack alloc;
+};
+
+/**
+ * struct ltd_window - a teardown running on a task
+ * @task:	the task
+ * @dom:	the domain it tears down
+ */
+struct ltd_window {
+	struct task_struct *task;
+	struct ltd_domain *dom;
+};
+
+/**
+ * struct ltd_ended - a tagged object whose domain let it go, for KASAN's story
+ * @start:	first byte
+ * @size:	bytes
+ * @name:	owner
+ * @driver:	driver
+ * @how:	what ended it
+ * @valid:	entry used
+ * @alloc:	allocation stack
+ * @teardown:	teardown stack, if it ended in a teardown
+ */
+struct ltd_ended {
+	unsigned long start;
+	size_t size;
+	char name[LTD_NAME_LEN];
+	char driver[LTD_NAME_LEN];
+	const char *how;
+	bool valid;
+	struct ltd_report_stack alloc;
+	struct ltd_report_stack teardown;
+};
+
+enum ltd_dom_stat {
+	LTD_DOM_STAT_DOMAINS,		/* domains created */
+	LTD_DOM_STAT_TAGS,		/* objects tagged */
+	LTD_DOM_STAT_UNTAGS,		/* objects untagged (freed) */
+	LTD_DOM_STAT_UNTAGGABLE,	/* unaligned, KFENCE, no shadow */
+	LTD_DOM_STAT_STALE,		/* stale tags replaced */
+	LTD_DOM_STAT_NOMEM,		/* metadata allocation failures */
+	LTD_DOM_STAT_OWNER,		/* owner-bound accesses */
+	LTD_DOM_STAT_FOREIGN,		/* foreign accesses */
+	LTD_DOM_STAT_UNTRACKED,		/* marked but no tag (racing free) */
+	LTD_DOM_STAT_RECORDS,		/* distinct foreign accesses recorded */
+	LTD_DOM_STAT_EXEMPT,		/* of them by timer/workqueue core */
+	LTD_DOM_STAT_RECORDS_LOST,	/* not recorded: pool exhausted */
+	LTD_DOM_STAT_GUARDS_TRUNCATED,	/* guard sets cut at LTD_MAX_GUARDS */
+	LTD_DOM_STAT_TEARDOWNS,		/* teardown windows opened */
+	LTD_DOM_STAT_WINDOWS_FULL,	/* teardowns not watched: no window */
+	LTD_DOM_STAT_MODULE_CHECKS,	/* modules checked at unload */
+	LTD_DOM_STAT_COUNT,
+};
+
+extern atomic_long_t ltd_dom_stats[LTD_DOM_STAT_COUNT];
+#if IS_ENABLED(CONFIG_KUNIT)
+extern atomic_t ltd_dom_fail_allocs;
+#endif
+
+void ltd_show_domains(struct seq_file *seq);
+void ltd_show_tags(struct seq_file *seq);
+const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
+#ifdef CONFIG_MODULES
+int ltd_module_init(void);
+#else
+static inline int ltd_module_init(void) { return 0; }
+#endif
 
 /* === Core === */
 

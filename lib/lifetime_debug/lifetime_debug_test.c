@@ -16,6 +16,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
+#include <kunit/device.h>
 #include <trace/events/printk.h>
 
 #include "lifetime_debug.h"
@@ -515,6 +517,194 @@ static void test_rc_classes_listing(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "mutex_lock"));
 }
 
+/* === Domains: tagging, lookup, access checks, teardown === */
+
+static struct device *dom_device(struct kunit *test, const char *name)
+{
+	struct device *dev = kunit_device_register(test, name);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	return dev;
+}
+
+static void *dom_alloc(struct kunit *test, struct device *dev, size_t size)
+{
+	void *p = devm_kzalloc(dev, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+/* Every byte of a devm object maps to its device; nothing else does. */
+static void test_dom_lookup(struct kunit *test)
+{
+	static const size_t sizes[] = { 1, 24, 100, 256, 4000 };
+	struct device *dev = dom_device(test, "ltd-test-lookup");
+	unsigned long start;
+	size_t size, i;
+	char *p, *plain;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p = dom_alloc(test, dev, sizes[i]);
+		KUNIT_EXPECT_PTR_EQ(test, ltd_dom_lookup(p, &start, &size), (const void *)dev);
+		KUNIT_EXPECT_EQ(test, start, (unsigned long)p);
+		KUNIT_EXPECT_EQ(test, size, sizes[i]);
+		KUNIT_EXPECT_PTR_EQ(test, ltd_dom_lookup(p + sizes[i] - 1, &start, &size),
+				    (const void *)dev);
+		KUNIT_EXPECT_NULL(test, ltd_dom_lookup(p + sizes[i], &start, &size));
+		KUNIT_EXPECT_NULL(test, ltd_dom_lookup(p - 1, &start, &size));
+	}
+	plain = kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, plain);
+	KUNIT_EXPECT_NULL(test, ltd_dom_lookup(plain, &start, &size));
+	kfree(plain);
+
+	devm_kfree(dev, p);
+	KUNIT_EXPECT_NULL(test, ltd_dom_lookup(p, &start, &size));
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+}
+
+static noinline u64 dom_read(u64 *p)
+{
+	return READ_ONCE(*p);
+}
+
+/* A foreign access without any guard is reported at once, once per site. */
+static noinline void test_dom_unguarded(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-unguarded");
+	u64 *p = dom_alloc(test, dev, 64);
+	char title[96];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(p[1], i);
+	snprintf(title, sizeof(title), "BUG: LIFETIME: unprotected-access in %s+", __func__);
+	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
+	EXPECT_SEEN(test, "Write of size 8 at addr");
+	EXPECT_SEEN(test, "no guard held");
+	EXPECT_SEEN(test, "The object is devres data of device test_dom_unguarded.ltd-test-unguarded (driver");
+	EXPECT_SEEN(test, "8 bytes inside the 64-byte region");
+	EXPECT_SEEN(test, "Accessed by task");
+	EXPECT_SEEN(test, "Allocated by task");
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 1);
+}
+
+/* The owner (device_lock held) is silent. */
+static void test_dom_owner_silent(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-owner");
+	u64 *p = dom_alloc(test, dev, 64);
+	long owner = stats_value(test, "owner_accesses");
+
+	device_lock(dev);
+	WRITE_ONCE(p[0], 1);
+	KUNIT_EXPECT_EQ(test, dom_read(p), 1);
+	device_unlock(dev);
+	KUNIT_EXPECT_GE(test, stats_value(test, "owner_accesses"), owner + 2);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+}
+
+static DEFINE_MUTEX(dom_guard);
+
+/*
+ * A guarded foreign access is judged at teardown: silent when the teardown
+ * takes the guard, reported naming the guard when it does not.
+ */
+static void test_dom_teardown(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-teardown");
+	u64 *p = dom_alloc(test, dev, 32);
+
+	mutex_lock(&dom_guard);
+	dom_read(p);
+	mutex_unlock(&dom_guard);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+
+	/* A teardown that takes the guard closes the access. */
+	__lifetime_debug_teardown_begin(dev);
+	mutex_lock(&dom_guard);
+	mutex_unlock(&dom_guard);
+	__lifetime_debug_teardown_end(dev);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+
+	/* The domain starts afresh; this time the teardown ignores the guard. */
+	mutex_lock(&dom_guard);
+	dom_read(p);
+	mutex_unlock(&dom_guard);
+	__lifetime_debug_teardown_begin(dev);
+	__lifetime_debug_teardown_end(dev);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read+"), 1);
+	EXPECT_SEEN(test, "guards {dom_guard}: none is closed by the domain's teardown");
+	EXPECT_SEEN(test, "Torn down by task");
+}
+
+/*
+ * An out-of-bounds access to a tagged object is still KASAN's report. KASAN
+ * fails the KUnit test that makes a report, so the bad access runs in a
+ * work item; the test command boots with kasan_multi_shot, so the report is
+ * printed whatever KASAN reported before.
+ */
+struct dom_oob_work {
+	struct work_struct work;
+	char *p;
+};
+
+static noinline void dom_oob_read(struct work_struct *work)
+{
+	struct dom_oob_work *w = container_of(work, struct dom_oob_work, work);
+	char *p = w->p;
+
+	/* One past the last byte, still inside the kmalloc bucket. */
+	OPTIMIZER_HIDE_VAR(p);
+	READ_ONCE(p[100]);
+}
+
+static void test_dom_oob(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-oob");
+	struct dom_oob_work w = { .p = dom_alloc(test, dev, 100) };
+
+	device_lock(dev);
+	/* The last accessible byte: no report. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(w.p[99]), 0);
+	device_unlock(dev);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+
+	INIT_WORK_ONSTACK(&w.work, dom_oob_read);
+	schedule_work(&w.work);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: KASAN: slab-out-of-bounds in dom_oob_read+"), 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
+}
+
+/* Out of metadata memory the object is not tagged, said and counted. */
+static void test_dom_nomem(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-nomem");
+	long failures = stats_value(test, "metadata_alloc_failures");
+	long degraded = stats_value(test, "degraded[nomem]");
+	unsigned long start;
+	size_t size;
+	u64 *p;
+
+	atomic_set(&ltd_dom_fail_allocs, 1);
+	p = dom_alloc(test, dev, 48);
+	atomic_set(&ltd_dom_fail_allocs, 0);
+	KUNIT_EXPECT_NULL(test, ltd_dom_lookup(p, &start, &size));
+	KUNIT_EXPECT_EQ(test, stats_value(test, "metadata_alloc_failures"), failures + 1);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "degraded[nomem]"), degraded + 1);
+	/* The untracked object is plain memory: no report. */
+	WRITE_ONCE(p[0], 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: "), 0);
+
+	/* The next allocation is tagged again. */
+	p = dom_alloc(test, dev, 48);
+	KUNIT_EXPECT_PTR_EQ(test, ltd_dom_lookup(p, &start, &size), (const void *)dev);
+}
+
 /* === Suite === */
 
 static bool saved_multi_shot;
@@ -597,7 +787,27 @@ static struct kunit_suite lifetime_debug_refcount_test_suite = {
 	.suite_exit = test_suite_exit,
 };
 
-kunit_test_suites(&lifetime_debug_test_suite, &lifetime_debug_refcount_test_suite);
+static struct kunit_case lifetime_debug_domain_test_cases[] = {
+	KUNIT_CASE(test_dom_lookup),
+	KUNIT_CASE(test_dom_unguarded),
+	KUNIT_CASE(test_dom_owner_silent),
+	KUNIT_CASE(test_dom_teardown),
+	KUNIT_CASE(test_dom_oob),
+	KUNIT_CASE(test_dom_nomem),
+	{},
+};
+
+static struct kunit_suite lifetime_debug_domain_test_suite = {
+	.name = "lifetime_debug_domain",
+	.test_cases = lifetime_debug_domain_test_cases,
+	.init = test_init,
+	.exit = test_exit,
+	.suite_init = test_suite_init,
+	.suite_exit = test_suite_exit,
+};
+
+kunit_test_suites(&lifetime_debug_test_suite, &lifetime_debug_refcount_test_suite,
+		  &lifetime_debug_domain_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the lifetime sanitizer");
 MODULE_LICENSE("GPL");

@@ -100,6 +100,7 @@ static bool ltd_internal_frame(unsigned long ip)
 {
 	static const char *const prefixes[] = {
 		"ltd_", "__ltd_", "lifetime_debug_", "__lifetime_debug_",
+		"kasan_", "__kasan_", "__asan_", "check_region",
 	};
 	/* Put helpers: the interesting frame is their caller. */
 	static const char *const helpers[] = {
@@ -132,15 +133,21 @@ static bool ltd_internal_frame(unsigned long ip)
  *
  * Context: any context; pass GFP_NOWAIT where sleeping is not allowed.
  */
-void ltd_save_stack(struct ltd_report_stack *s, const char *title,
-		    unsigned int skip, gfp_t gfp)
+static noinline void __ltd_save_stack(struct ltd_report_stack *s, const char *title,
+			     unsigned int skip, unsigned long ip, gfp_t gfp)
 {
 	unsigned long entries[64];
 	unsigned int nr, first = 0;
 
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), skip + 1);
-	while (first < nr && ltd_internal_frame(entries[first]))
+	/* Start at @ip's function when it is on the stack, else skip ours. */
+	while (ip && first < nr && entries[first] != ip)
 		first++;
+	if (first == nr)
+		first = 0;
+	if (!ip || first == 0)
+		while (first < nr && ltd_internal_frame(entries[first]))
+			first++;
 	if (first == nr)
 		first = 0;
 	strscpy(s->title, title, sizeof(s->title));
@@ -154,7 +161,31 @@ void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 	/* No task_lock(): reports come from any context, hardirq included. */
 	strscpy_pad(s->comm, current->comm, sizeof(s->comm));
 }
+
+void ltd_save_stack(struct ltd_report_stack *s, const char *title,
+		    unsigned int skip, gfp_t gfp)
+{
+	__ltd_save_stack(s, title, skip, 0, gfp);
+}
 EXPORT_SYMBOL_IF_KUNIT(ltd_save_stack);
+
+/**
+ * ltd_save_stack_at() - record the stack from the frame that returns to @ip
+ * @s:		where to store it
+ * @title:	what the stack shows
+ * @ip:		a return address in the function of interest (an access site)
+ * @gfp:	allocation flags for the stack depot
+ *
+ * Like ltd_save_stack(), but drops every frame above @ip's function (the
+ * KASAN entry points a tagged access went through).
+ *
+ * Context: any context; pass GFP_NOWAIT where sleeping is not allowed.
+ */
+void ltd_save_stack_at(struct ltd_report_stack *s, const char *title,
+		       unsigned long ip, gfp_t gfp)
+{
+	__ltd_save_stack(s, title, 1, ip, gfp);
+}
 
 unsigned long ltd_stack_first(depot_stack_handle_t handle)
 {
@@ -176,7 +207,12 @@ unsigned long ltd_stack_first(depot_stack_handle_t handle)
 			pr_err(fmt, ##__VA_ARGS__);		\
 	} while (0)
 
-static void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s)
+/**
+ * ltd_print_stack() - print one stack of a report with its task and time
+ * @seq:	debugfs file, or NULL for the console
+ * @s:		the stack
+ */
+void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s)
 {
 	u64 secs = s->ts_nsec;
 	unsigned long rem_nsec = do_div(secs, NSEC_PER_SEC);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Lifetime sanitizer: domain tagging hooks for devres, KASAN, lockdep and
+ * the synchronization primitives a teardown uses.
+ *
+ * Kept apart from <linux/lifetime_debug.h>, which <linux/refcount.h>
+ * includes, so that only the few files carrying these hooks depend on it.
+ * See Documentation/dev-tools/lifetime-debug.rst.
+ */
+#ifndef _LINUX_LIFETIME_DEBUG_DOMAIN_H
+#define _LINUX_LIFETIME_DEBUG_DOMAIN_H
+
+#include <linux/compiler.h>
+#include <linux/lifetime_debug.h>
+#include <linux/types.h>
+
+struct device;
+struct lockdep_map;
+
+/*
+ * The KASAN shadow marker of tagged memory: 0xD0 for a whole granule,
+ * 0xD0 | n for a last granule of which n bytes are accessible. Generic
+ * KASAN does not use 0xD0-0xD7; as s8 they are negative, so compiler
+ * instrumentation sends every access to tagged memory to kasan_report().
+ */
+#define LIFETIME_DEBUG_SHADOW		0xD0
+#define LIFETIME_DEBUG_SHADOW_MASK	0xF8
+
+#ifdef CONFIG_LIFETIME_DEBUG
+
+/**
+ * lifetime_debug_shadow_is_tag() - is this KASAN shadow byte our marker?
+ * @shadow: the shadow byte
+ *
+ * Return: true for 0xD0-0xD7.
+ */
+static __always_inline bool lifetime_debug_shadow_is_tag(u8 shadow)
+{
+	return (shadow & LIFETIME_DEBUG_SHADOW_MASK) == LIFETIME_DEBUG_SHADOW;
+}
+
+/**
+ * lifetime_debug_shadow_valid() - accessible bytes of a marked granule
+ * @shadow: a marker shadow byte
+ *
+ * Return: 1-8.
+ */
+static __always_inline unsigned int lifetime_debug_shadow_valid(u8 shadow)
+{
+	return (shadow & 7) ? (shadow & 7) : 8;
+}
+
+extern int lifetime_debug_nr_windows;
+
+void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size);
+void __lifetime_debug_untag(const void *data, size_t size, const char *how);
+void __lifetime_debug_teardown_begin(struct device *dev);
+void __lifetime_debug_teardown_end(struct device *dev);
+void __lifetime_debug_note_sync(const struct lockdep_map *map);
+bool __lifetime_debug_kasan_access(const void *addr, size_t size, bool write,
+				   unsigned long ip);
+void __lifetime_debug_kasan_story(const void *addr);
+
+/**
+ * lifetime_debug_devres_tag() - tag devres data with its owning device
+ * @dev:	the owner
+ * @data:	devres data (granule aligned)
+ * @size:	requested size
+ *
+ * Context: any context; called after the devres is added to @dev.
+ */
+static __always_inline void lifetime_debug_devres_tag(struct device *dev,
+						      void *data, size_t size)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_devres_tag(dev, data, size);
+}
+
+/**
+ * lifetime_debug_untag() - memory leaves its domain (freed or handed over)
+ * @data:	start of the tagged memory
+ * @size:	its size
+ * @how:	what ends it, for the use-after-free story ("devm_kfree")
+ *
+ * Called unconditionally: memory tagged while the sanitizer ran must lose
+ * its marker before it is freed even if the sanitizer was switched off.
+ * Costs one shadow byte load for untagged memory.
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_untag(const void *data, size_t size,
+						 const char *how)
+{
+	__lifetime_debug_untag(data, size, how);
+}
+
+/**
+ * lifetime_debug_teardown_begin() - the devres domain of @dev ends now
+ * @dev: the device being unbound or deleted
+ *
+ * Opens a teardown window on the current task: the locks it takes and the
+ * guards it synchronizes with until lifetime_debug_teardown_end() close
+ * the foreign accesses that held them. Idempotent.
+ */
+static __always_inline void lifetime_debug_teardown_begin(struct device *dev)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_teardown_begin(dev);
+}
+
+/**
+ * lifetime_debug_teardown_end() - the devres of @dev were released
+ * @dev: the device
+ *
+ * Reports the foreign accesses that the teardown did not close.
+ */
+static __always_inline void lifetime_debug_teardown_end(struct device *dev)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_teardown_end(dev);
+}
+
+/**
+ * lifetime_debug_note_sync() - a teardown may be synchronizing with @map
+ * @map: the lockdep map acquired or synchronized with
+ *
+ * Called by lock_acquire() and lock_sync(), and by primitives that wait
+ * for a guard without touching its map (flush_work() of an idle work,
+ * kernfs and debugfs removal of an unused file). One load when no
+ * teardown runs.
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_note_sync(const struct lockdep_map *map)
+{
+	if (unlikely(READ_ONCE(lifetime_debug_nr_windows)))
+		__lifetime_debug_note_sync(map);
+}
+
+/**
+ * lifetime_debug_kasan_access() - KASAN saw a poisoned access: is it ours?
+ * @addr:	access address
+ * @size:	access size
+ * @write:	write access
+ * @ip:		access site
+ *
+ * Called first thing in kasan_report(). Returns true when every poisoned
+ * granule of the access carries our marker and the access stays inside
+ * the tagged bytes: the access is then classified (and maybe reported) by
+ * the sanitizer and KASAN must not report it. Any other poison, including
+ * an overrun of a tagged object's last granule, returns false: KASAN
+ * reports it as before.
+ *
+ * Return: true if KASAN must treat the access as valid.
+ */
+static __always_inline bool lifetime_debug_kasan_access(const void *addr, size_t size,
+							 bool write, unsigned long ip)
+{
+	return __lifetime_debug_kasan_access(addr, size, write, ip);
+}
+
+/**
+ * lifetime_debug_kasan_story() - add the domain story to a KASAN report
+ * @addr: the bad access address
+ *
+ * Context: inside KASAN's report, interrupts off.
+ */
+static __always_inline void lifetime_debug_kasan_story(const void *addr)
+{
+	__lifetime_debug_kasan_story(addr);
+}
+
+#else /* CONFIG_LIFETIME_DEBUG */
+
+static inline bool lifetime_debug_shadow_is_tag(u8 shadow) { return false; }
+static inline void lifetime_debug_devres_tag(struct device *dev, void *data,
+					     size_t size) { }
+static inline void lifetime_debug_untag(const void *data, size_t size,
+					const char *how) { }
+static inline void lifetime_debug_teardown_begin(struct device *dev) { }
+static inline void lifetime_debug_teardown_end(struct device *dev) { }
+static inline void lifetime_debug_note_sync(const struct lockdep_map *map) { }
+static inline bool lifetime_debug_kasan_access(const void *addr, size_t size,
+					       bool write, unsigned long ip)
+{
+	return false;
+}
+static inline void lifetime_debug_kasan_story(const void *addr) { }
+
+#endif /* CONFIG_LIFETIME_DEBUG */
+
+#endif /* _LINUX_LIFETIME_DEBUG_DOMAIN_H */

@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime sanitizer domains: devres tagging, access classification,
+ * teardown windows and their reports, the use-after-free story.
+ *
+ * Tagged memory carries a KASAN shadow marker, so every access to it ends
+ * in kasan_report() and then here. An access is owner-bound when the task
+ * holds the owning device's lock (probe, remove, PM) or runs the domain's
+ * teardown; otherwise it is foreign and its guard set, the lockdep maps it
+ * holds, is recorded once per (site, guard set). A teardown window records
+ * every map the unbind path acquires or synchronizes with; at its end each
+ * recorded access whose guards the teardown did not close is reported.
+ */
+
+#define pr_fmt(fmt) "lifetime_debug: " fmt
+
+#include <linux/device.h>
+#include <linux/device/driver.h>
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/kasan.h>
+#include <linux/kfence.h>
+#include <linux/lifetime_debug_domain.h>
+#include <linux/lockdep.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/rbtree.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+#ifdef CONFIG_X86_64
+#include <asm/stacktrace.h>
+#endif
+
+#include "lifetime_debug.h"
+
+/* === State === */
+
+#define LTD_DOMAIN_HASH_BITS	6
+#define LTD_MAX_WINDOWS		8
+#define LTD_ENDED_RING		64
+/* A KASAN granule: bytes per shadow byte. */
+#define LTD_GRANULE		(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define LTD_GRANULE_MASK	(LTD_GRANULE - 1)
+
+/*
+ * ltd_dom_lock protects every domain, tag, access record, window and the
+ * ended ring. Accesses are classified in any context and from inside
+ * lock_acquire(), so it is an arch spinlock taken with raw interrupts off:
+ * invisible to lockdep, never held across a call out of this file.
+ */
+static arch_spinlock_t ltd_dom_lock = __ARCH_SPIN_LOCK_UNLOCKED;
+
+static struct hlist_head ltd_domains[1 << LTD_DOMAIN_HASH_BITS];
+static struct rb_root ltd_tags = RB_ROOT;		/* by start address */
+static struct ltd_access ltd_access_pool[LTD_ACCESS_POOL];
+static struct ltd_access *ltd_access_free;
+static struct ltd_window ltd_windows[LTD_MAX_WINDOWS];
+static struct ltd_ended ltd_ended[LTD_ENDED_RING];
+static unsigned int ltd_ended_next;
+
+/* Open teardown windows; lock_acquire() looks at it first. */
+int lifetime_debug_nr_windows;
+EXPORT_SYMBOL_GPL(lifetime_debug_nr_windows);
+
+/* Set while this CPU classifies an access or prints: our own work is not seen. */
+static DEFINE_PER_CPU(int, ltd_dom_busy);
+
+atomic_long_t ltd_dom_stats[LTD_DOM_STAT_COUNT];
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Failure injection for the KUnit suite: fail this many metadata allocations. */
+atomic_t ltd_dom_fail_allocs;
+EXPORT_SYMBOL_IF_KUNIT(ltd_dom_fail_allocs);
+#endif
+
+static void ltd_dom_stat(enum ltd_dom_stat s)
+{
+	atomic_long_inc(&ltd_dom_stats[s]);
+}
+
+static unsigned long ltd_lock(void)
+{
+	unsigned long flags;
+
+	raw_local_irq_save(flags);
+	arch_spin_lock(&ltd_dom_lock);
+	return flags;
+}
+
+static void ltd_unlock(unsigned long flags)
+{
+	arch_spin_unlock(&ltd_dom_lock);
+	raw_local_irq_restore(flags);
+}
+
+static void *ltd_meta_alloc(size_t size)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	if (atomic_read(&ltd_dom_fail_allocs) > 0 &&
+	    atomic_dec_return(&ltd_dom_fail_allocs) >= 0)
+		return NULL;
+#endif
+	return kmalloc(size, GFP_NOWAIT | __GFP_NOWARN);
+}
+
+/* === Shadow === */
+
+static unsigned long ltd_shadow_mem_start(void)
+{
+	return (KASAN_SHADOW_START - KASAN_SHADOW_OFFSET) << KASAN_SHADOW_SCALE_SHIFT;
+}
+
+static u8 *ltd_shadow(unsigned long addr)
+{
+	return (u8 *)kasan_mem_to_shadow((void *)addr);
+}
+
+static void ltd_shadow_mark(unsigned long start, size_t size)
+{
+	u8 *s = ltd_shadow(start);
+	size_t full = size >> KASAN_SHADOW_SCALE_SHIFT;
+
+	memset(s, LIFETIME_DEBUG_SHADOW, full);
+	if (size & LTD_GRANULE_MASK)
+		s[full] = LIFETIME_DEBUG_SHADOW | (size & LTD_GRANULE_MASK);
+}
+
+/* Back to what kmalloc left: devres rounds up to the bucket, all accessible. */
+static void ltd_shadow_clear(unsigned long start, size_t size)
+{
+	memset(ltd_shadow(start), 0, DIV_ROUND_UP(size, LTD_GRANULE));
+}
+
+/* === Domains, tags, windows (ltd_dom_lock held) === */
+
+static struct hlist_head *ltd_domain_bucket(const void *owner)
+{
+	return &ltd_domains[hash_ptr(owner, LTD_DOMAIN_HASH_BITS)];
+}
+
+static struct ltd_domain *ltd_domain_find(const void *owner)
+{
+	struct ltd_domain *d;
+
+	hlist_for_each_entry(d, ltd_domain_bucket(owner), node)
+		if (d->owner == owner)
+			return d;
+	return NULL;
+}
+
+static struct ltd_tag *ltd_tag_find(unsigned long addr)
+{
+	struct rb_node *n = ltd_tags.rb_node;
+
+	while (n) {
+		struct ltd_tag *t = rb_entry(n, struct ltd_tag, node);
+
+		if (addr < t->start)
+			n = n->rb_left;
+		else if (addr >= t->start + t->size)
+			n = n->rb_right;
+		else
+			return t;
+	}
+	return NULL;
+}
+
+static void ltd_tag_insert(struct ltd_tag *tag)
+{
+	struct rb_node **p = &ltd_tags.rb_node, *parent = NULL;
+
+	while (*p) {
+		struct ltd_tag *t = rb_entry(*p, struct ltd_tag, node);
+
+		parent = *p;
+		p = tag->start < t->start ? &(*p)->rb_left : &(*p)->rb_right;
+	}
+	rb_link_node(&tag->node, parent, p);
+	rb_insert_color(&tag->node, &ltd_tags);
+}
+
+static struct ltd_window *ltd_window_find(struct task_struct *task,
+					  const struct ltd_domain *dom)
+{
+	int i;
+
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (ltd_windows[i].task == task && ltd_windows[i].dom == dom)
+			return &ltd_windows[i];
+	return NULL;
+}
+
+static struct ltd_access *ltd_access_alloc(void)
+{
+	struct ltd_access *a;
+	static bool initialized;
+	int i;
+
+	if (!initialized) {
+		for (i = 0; i < LTD_ACCESS_POOL; i++) {
+			ltd_access_pool[i].next = ltd_access_free;
+			ltd_access_free = &ltd_access_pool[i];
+		}
+		initialized = true;
+	}
+	a = ltd_access_free;
+	if (a)
+		ltd_access_free = a->next;
+	return a;
+}
+
+static void ltd_access_release(struct ltd_access *a)
+{
+	a->next = ltd_access_free;
+	ltd_access_free = a;
+}
+
+static void ltd_domain_names(struct ltd_domain *d, struct device *dev)
+{
+	strscpy(d->name, dev_name(dev) ?: "(unnamed)", sizeof(d->name));
+	strscpy(d->driver, dev->driver ? dev->driver->name : "(none)",
+		sizeof(d->driver));
+}
+
+/* Free a domain nothing refers to any more; returns it for kfree(). */
+static struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d)
+{
+	if (d->nr_tags || d->accesses || d->state != LTD_DOMAIN_LIVE)
+		return NULL;
+	hlist_del(&d->node);
+	return d;
+}
+
+/* === Tagging === */
+
+/**
+ * __lifetime_debug_devres_tag() - tag devres data with its device
+ * @dev:	the owning device
+ * @data:	the data of a struct devres
+ * @size:	its requested size
+ *
+ * Records owner, size and allocation stack, and marks the shadow. Out of
+ * metadata memory the object stays untagged (counted, said once).
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size)
+{
+	unsigned long start = (unsigned long)data, flags;
+	struct ltd_domain *dom, *newdom = NULL;
+	struct ltd_tag *tag, *old, *stale = NULL;
+
+	if (!dev || !size || (start & LTD_GRANULE_MASK) ||
+	    is_kfence_address(data) || start < ltd_shadow_mem_start()) {
+		ltd_dom_stat(LTD_DOM_STAT_UNTAGGABLE);
+		return;
+	}
+	tag = ltd_meta_alloc(sizeof(*tag));
+	if (!tag)
+		goto nomem;
+	tag->start = start;
+	tag->size = size;
+	ltd_save_stack(&tag->alloc, "Allocated", 0, GFP_NOWAIT);
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(dev);
+	ltd_unlock(flags);
+	if (!dom) {
+		newdom = ltd_meta_alloc(sizeof(*newdom));
+		if (!newdom) {
+			kfree(tag);
+			goto nomem;
+		}
+		memset(newdom, 0, sizeof(*newdom));
+		newdom->owner = dev;
+		newdom->kind = LTD_DOMAIN_DEVRES;
+		ltd_domain_names(newdom, dev);
+	}
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(dev);
+	if (!dom && newdom) {
+		dom = newdom;
+		newdom = NULL;
+		hlist_add_head(&dom->node, ltd_domain_bucket(dev));
+		ltd_dom_stat(LTD_DOM_STAT_DOMAINS);
+	}
+	if (!dom) {
+		/* Lost a race with the domain's end: retry is not worth it. */
+		ltd_unlock(flags);
+		kfree(tag);
+		return;
+	}
+	/* A stale tag (memory freed behind our back) is dropped. */
+	while ((old = ltd_tag_find(start)) || (old = ltd_tag_find(start + size - 1))) {
+		rb_erase(&old->node, &ltd_tags);
+		old->dom->nr_tags--;
+		old->dom->bytes -= old->size;
+		old->next_free = stale;
+		stale = old;
+		ltd_dom_stat(LTD_DOM_STAT_STALE);
+	}
+	tag->dom = dom;
+	dom->nr_tags++;
+	dom->bytes += size;
+	ltd_tag_insert(tag);
+	ltd_shadow_mark(start, size);
+	ltd_unlock(flags);
+
+	ltd_dom_stat(LTD_DOM_STAT_TAGS);
+	while (stale) {
+		old = stale;
+		stale = old->next_free;
+		kfree(old);
+	}
+	kfree(newdom);
+	return;
+nomem:
+	ltd_dom_stat(LTD_DOM_STAT_NOMEM);
+	ltd_degraded(LTD_DEGRADED_NOMEM);
+}
+
+/**
+ * __lifetime_debug_untag() - tagged memory leaves its domain
+ * @data:	start of the memory
+ * @size:	its size (the recorded size wins)
+ * @how:	what freed it, kept for the use-after-free story
+ *
+ * Clears the marker (KASAN then poisons the memory as freed) and keeps the
+ * object's domain story in a small ring.
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_untag(const void *data, size_t size, const char *how)
+{
+	unsigned long start = (unsigned long)data, flags;
+	struct ltd_domain *dom, *unlinked = NULL;
+	struct ltd_window *w;
+	struct ltd_ended *e;
+	struct ltd_tag *tag;
+
+	if (!start || (start & LTD_GRANULE_MASK) ||
+	    start < ltd_shadow_mem_start() ||
+	    !lifetime_debug_shadow_is_tag(*ltd_shadow(start)))
+		return;
+
+	flags = ltd_lock();
+	tag = ltd_tag_find(start);
+	if (!tag || tag->start != start) {
+		/* Marked but unknown: clear the marker so KASAN stays right. */
+		ltd_shadow_clear(start, size);
+		ltd_unlock(flags);
+		return;
+	}
+	rb_erase(&tag->node, &ltd_tags);
+	dom = tag->dom;
+	dom->nr_tags--;
+	dom->bytes -= tag->size;
+	ltd_shadow_clear(start, tag->size);
+
+	e = &ltd_ended[ltd_ended_next++ % LTD_ENDED_RING];
+	e->start = start;
+	e->size = tag->size;
+	strscpy(e->name, dom->name, sizeof(e->name));
+	strscpy(e->driver, dom->driver, sizeof(e->driver));
+	e->alloc = tag->alloc;
+	w = ltd_window_find(current, dom);
+	if (w) {
+		e->how = "driver unbind";
+		e->teardown = dom->teardown;
+	} else {
+		e->how = how;
+		memset(&e->teardown, 0, sizeof(e->teardown));
+	}
+	e->valid = true;
+	unlinked = ltd_domain_maybe_unlink(dom);
+	ltd_unlock(flags);
+
+	ltd_dom_stat(LTD_DOM_STAT_UNTAGS);
+	kfree(tag);
+	kfree(unlinked);
+}
+
+/* === Guards and owners === */
+
+static unsigned int ltd_irq_context(void)
+{
+	return (lockdep_hardirq_context() ? 2 : 0) +
+	       (lockdep_softirq_context(current) ? 1 : 0);
+}
+
+static const char *ltd_context_name(void)
+{
+	if (in_hardirq())
+		return "hardirq";
+	if (in_serving_softirq())
+		return "softirq";
+	return "process";
+}
+
+/*
+ * A held map on a stack is a copy (call_timer_fn(), process_one_work()):
+ * only its key, the timer's or work item's class, identifies it.
+ */
+static bool ltd_on_stack(const void *p)
+{
+#ifdef CONFIG_X86_64
+	struct stack_info info;
+	unsigned long visit = 0;
+
+	return !get_stack_info((unsigned long *)p, current, &info, &visit);
+#else
+	return object_is_on_stack(p);
+#endif
+}
+
+/* Is @map held by the current task in the current interrupt context? */
+static bool ltd_holds(const struct lockdep_map *map)
+{
+	unsigned int ctx = ltd_irq_context();
+	int i;
+
+	for (i = 0; i < current->lockdep_depth; i++) {
+		struct held_lock *hl = current->held_locks + i;
+
+		if (hl->irq_context == ctx && hl->instance == map)
+			return true;
+	}
+	return false;
+}
+
+static bool ltd_is_owner(struct ltd_domain *dom)
+{
+	struct device *dev = (struct device *)dom->owner;
+
+	if (ltd_window_find(current, dom))
+		return true;
+	/* Pointer arithmetic only: the device is not dereferenced. */
+	return in_task() && ltd_holds(&dev->mutex.dep_map);
+}
+
+static void ltd_collect_guards(struct ltd_access *a)
+{
+	unsigned int ctx = ltd_irq_context();
+	int i;
+
+	a->nr_guards = 0;
+	a->hash = 0;
+	for (i = current->lockdep_depth - 1; i >= 0; i--) {
+		struct held_lock *hl = current->held_locks + i;
+		struct lockdep_map *map = hl->instance;
+		struct ltd_guard *g;
+
+		if (hl->irq_context != ctx)
+			continue;
+		if (a->nr_guards == LTD_MAX_GUARDS) {
+			ltd_dom_stat(LTD_DOM_STAT_GUARDS_TRUNCATED);
+			break;
+		}
+		g = &a->guards[a->nr_guards++];
+		g->instance = map;
+		g->key = map->key ? (const void *)map->key : (const void *)map;
+		g->name = map->name;
+		g->by_key = ltd_on_stack(map);
+		a->hash += hash_ptr(g->by_key ? g->key : g->instance, 32);
+	}
+}
+
+static bool ltd_access_seen(struct ltd_domain *dom, unsigned long site, u32 hash,
+			    unsigned int nr_guards)
+{
+	struct ltd_access *a;
+
+	for (a = dom->accesses; a; a = a->next)
+		if (a->site == site && a->hash == hash && a->nr_guards == nr_guards)
+			return true;
+	return false;
+}
+
+/*
+ * Timer and workqueue core touch a timer_list or work_struct embedded in
+ * devres memory while dispatching it, before the callback holds the
+ * timer's or work's map; del_timer_sync() and cancel_work_sync() are what
+ * protect those accesses, and a missing one is caught when the callback
+ * touches the data. Their accesses are recorded but never reported.
+ */
+static bool ltd_exempt_site(unsigned long ip)
+{
+	static const char *const sites[] = {
+		"call_timer_fn", "expire_timers", "__run_timers", "run_timer_base",
+		"run_timer_softirq", "lock_timer_base", "__mod_timer", "mod_timer",
+		"add_timer", "add_timer_on", "detach_if_pending", "enqueue_timer",
+		"__timer_delete", "__timer_delete_sync", "__try_to_del_timer_sync",
+		"process_one_work", "worker_thread", "__queue_work", "insert_work",
+		"queue_work_on", "__queue_delayed_work", "try_to_grab_pending",
+		"work_grab_pending", "__cancel_work", "__cancel_work_sync",
+		"__flush_work", "start_flush_work", "set_work_data",
+		"delayed_work_timer_fn", "timer_delete_hook",
+	};
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sites); i++)
+		if (!strcmp(sym, sites[i]))
+			return true;
+	return false;
+}
+
+/* Copy helpers: a report names their caller, the code that chose to copy. */
+static bool ltd_copy_helper(unsigned long ip)
+{
+	static const char *const helpers[] = {
+		"_copy_to_user", "_copy_from_user", "copy_to_user", "copy_from_user",
+		"simple_read_from_buffer", "simple_write_to_buffer",
+		"_copy_to_iter", "_copy_from_iter", "copy_page_to_iter",
+		"memory_read_from_buffer", "sysfs_emit", "sysfs_emit_at",
+		"vsnprintf", "vscnprintf", "scnprintf", "snprintf", "sprintf",
+		"seq_printf", "seq_vprintf", "seq_write", "seq_puts",
+		"string", "strscpy", "sized_strscpy", "strlen", "strnlen",
+	};
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(helpers); i++)
+		if (!strcmp(sym, helpers[i]))
+			return true;
+	return false;
+}
+
+static unsigned long ltd_title_site(const struct ltd_report_stack *s, unsigned long ip)
+{
+	unsigned long *entries;
+	unsigned int nr, i;
+
+	if (!ltd_copy_helper(ip))
+		return ip;
+	nr = s->handle ? stack_depot_fetch(s->handle, &entries) : 0;
+	for (i = 0; i < nr; i++)
+		if (!ltd_copy_helper(entries[i]))
+			return entries[i];
+	return ip;
+}
+
+/* === Reports === */
+
+static void ltd_guard_list(char *buf, size_t len, const struct ltd_access *a)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < a->nr_guards && n < len; i++)
+		n += scnprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+			       a->guards[i].name ?: "(unnamed)");
+}
+
+static void ltd_access_report(const struct ltd_access *a, const char *dom_name,
+			      const char *driver, const struct ltd_report_stack *teardown)
+{
+	struct ltd_report r = {};
+	char guards[80];
+
+	r.type = LTD_BUG_UNPROTECTED_ACCESS;
+	r.site = a->title_site;
+	r.dedup = a->hash;
+	if (a->nr_guards) {
+		ltd_guard_list(guards, sizeof(guards), a);
+		scnprintf(r.what, sizeof(r.what),
+			  "%s of size %zu at addr %px by task %s/%d (%s context), guards {%s}: none is closed by the domain's teardown",
+			  a->write ? "Write" : "Read", a->size, (void *)a->addr,
+			  a->stack.comm, a->stack.pid, a->ctx, guards);
+	} else {
+		scnprintf(r.what, sizeof(r.what),
+			  "%s of size %zu at addr %px by task %s/%d (%s context), no guard held",
+			  a->write ? "Write" : "Read", a->size, (void *)a->addr,
+			  a->stack.comm, a->stack.pid, a->ctx);
+	}
+	scnprintf(r.object, sizeof(r.object),
+		  "The object is devres data of device %s (driver %s): %lu bytes inside the %zu-byte region [%px, %px)",
+		  dom_name, driver, a->addr - a->obj_start, a->obj_size,
+		  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
+	r.stacks[0] = a->stack;
+	r.stacks[1] = a->alloc;
+	if (teardown && teardown->title[0])
+		r.stacks[2] = *teardown;
+	ltd_report(&r);
+}
+
+/* === Access classification === */
+
+static void ltd_note_access(unsigned long addr, size_t size, bool write,
+			    unsigned long ip)
+{
+	struct ltd_access cand, *a;
+	struct ltd_domain *dom;
+	struct ltd_tag *tag;
+	unsigned long flags;
+	char name[LTD_NAME_LEN], driver[LTD_NAME_LEN];
+
+	if (!debug_locks) {
+		/* Held locks are no longer tracked: guards cannot be seen. */
+		ltd_degraded(LTD_DEGRADED_LOCKDEP_OFF);
+		return;
+	}
+
+	flags = ltd_lock();
+	tag = ltd_tag_find(addr);
+	if (!tag) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_UNTRACKED);
+		return;
+	}
+	dom = tag->dom;
+	if (ltd_is_owner(dom)) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_OWNER);
+		return;
+	}
+	ltd_collect_guards(&cand);
+	if (ltd_access_seen(dom, ip, cand.hash, cand.nr_guards)) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
+		return;
+	}
+	cand.obj_start = tag->start;
+	cand.obj_size = tag->size;
+	cand.alloc = tag->alloc;
+	ltd_unlock(flags);
+
+	/* A new (site, guard set): record it with its stack. */
+	ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
+	cand.site = ip;
+	cand.addr = addr;
+	cand.size = size;
+	cand.write = write;
+	cand.exempt = ltd_exempt_site(ip);
+	cand.reported = !cand.nr_guards || cand.exempt;
+	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
+	ltd_save_stack_at(&cand.stack, "Accessed", ip, GFP_NOWAIT);
+	cand.title_site = ltd_title_site(&cand.stack, ip);
+
+	flags = ltd_lock();
+	tag = ltd_tag_find(addr);
+	if (!tag || tag->dom != dom ||
+	    ltd_access_seen(dom, ip, cand.hash, cand.nr_guards)) {
+		ltd_unlock(flags);
+		return;
+	}
+	a = ltd_access_alloc();
+	if (!a) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_RECORDS_LOST);
+		ltd_degraded(LTD_DEGRADED_RECORDS);
+		return;
+	}
+	*a = cand;
+	a->next = dom->accesses;
+	dom->accesses = a;
+	strscpy(name, dom->name, sizeof(name));
+	strscpy(driver, dom->driver, sizeof(driver));
+	ltd_unlock(flags);
+	ltd_dom_stat(cand.exempt ? LTD_DOM_STAT_EXEMPT : LTD_DOM_STAT_RECORDS);
+
+	/* Nothing can close an access that holds no guard: report it now. */
+	if (!cand.nr_guards && !cand.exempt)
+		ltd_access_report(&cand, name, driver, NULL);
+}
+
+/**
+ * __lifetime_debug_kasan_access() - classify a poisoned access
+ * @addr:	access address
+ * @size:	access size
+ * @write:	write access
+ * @ip:		access site
+ *
+ * See lifetime_debug_kasan_access().
+ *
+ * Return: true if every poisoned byte of the access is tagged memory.
+ */
+bool __lifetime_debug_kasan_access(const void *addr, size_t size, bool write,
+				   unsigned long ip)
+{
+	unsigned long a = (unsigned long)addr, end = a + size, p;
+	bool tagged = false;
+
+	if (!size || end < a || a < ltd_shadow_mem_start())
+		return false;
+	for (p = a & ~LTD_GRANULE_MASK; p < end; p += LTD_GRANULE) {
+		u8 s = *ltd_shadow(p);
+
+		if (!s)
+			continue;
+		if (!lifetime_debug_shadow_is_tag(s))
+			return false;
+		/* Past the last accessible byte: a real out-of-bounds. */
+		if (min_t(unsigned long, end, p + LTD_GRANULE) - p > lifetime_debug_shadow_valid(s))
+			return false;
+		tagged = true;
+	}
+	if (!tagged)
+		return false;
+	if (!lifetime_debug_enabled() || in_nmi() || current->kasan_depth ||
+	    this_cpu_read(lockdep_recursion) || current->lockdep_recursion)
+		return true;
+
+	preempt_disable_notrace();
+	if (__this_cpu_inc_return(ltd_dom_busy) == 1)
+		ltd_note_access(a, size, write, ip);
+	__this_cpu_dec(ltd_dom_busy);
+	preempt_enable_notrace();
+	return true;
+}
+
+/* === Teardown windows === */
+
+/**
+ * __lifetime_debug_teardown_begin() - open the teardown window of @dev
+ * @dev: the device whose devres domain ends
+ *
+ * Context: process context (windows are per task); elsewhere a no-op.
+ */
+void __lifetime_debug_teardown_begin(struct device *dev)
+{
+	struct ltd_report_stack st;
+	struct ltd_domain *dom;
+	unsigned long flags;
+	char driver[LTD_NAME_LEN];
+	int i;
+
+	if (!in_task())
+		return;
+	flags = ltd_lock();
+	dom = ltd_domain_find(dev);
+	if (!dom || ltd_window_find(current, dom)) {
+		ltd_unlock(flags);
+		return;
+	}
+	ltd_unlock(flags);
+
+	strscpy(driver, dev->driver ? dev->driver->name : "(none)", sizeof(driver));
+	ltd_save_stack(&st, "Torn down", 0, GFP_NOWAIT);
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(dev);
+	if (!dom || ltd_window_find(current, dom)) {
+		ltd_unlock(flags);
+		return;
+	}
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (!ltd_windows[i].task)
+			break;
+	if (i == LTD_MAX_WINDOWS) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_WINDOWS_FULL);
+		ltd_degraded(LTD_DEGRADED_WINDOWS);
+		return;
+	}
+	ltd_windows[i].task = current;
+	ltd_windows[i].dom = dom;
+	dom->state = LTD_DOMAIN_TEARING_DOWN;
+	dom->teardown = st;
+	dom->nr_syncs = 0;
+	dom->syncs_overflow = false;
+	if (strcmp(driver, "(none)"))
+		strscpy(dom->driver, driver, sizeof(dom->driver));
+	WRITE_ONCE(lifetime_debug_nr_windows, lifetime_debug_nr_windows + 1);
+	ltd_unlock(flags);
+	ltd_dom_stat(LTD_DOM_STAT_TEARDOWNS);
+}
+EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_begin);
+
+/* Did the teardown synchronize with one of the access's guards? */
+static bool ltd_access_closed(const struct ltd_domain *dom, const struct ltd_access *a)
+{
+	unsigned int i, j;
+
+	if (dom->syncs_overflow)
+		return true;	/* cannot tell: stay silent (counted) */
+	for (i = 0; i < a->nr_guards; i++) {
+		const struct ltd_guard *g = &a->guards[i];
+
+		for (j = 0; j < dom->nr_syncs; j++) {
+			if (g->by_key ? g->key == dom->syncs[j].key :
+					g->instance == dom->syncs[j].instance)
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * __lifetime_debug_teardown_end() - close the teardown window of @dev
+ * @dev: the device whose devres were released
+ *
+ * Reports every recorded foreign access that the teardown did not close,
+ * then starts the domain afresh (the device may be bound again).
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_teardown_end(struct device *dev)
+{
+	struct ltd_access *a, *next, *open = NULL;
+	struct ltd_domain *dom, *unlinked = NULL;
+	struct ltd_report_stack teardown;
+	struct ltd_window *w;
+	unsigned long flags;
+	char name[LTD_NAME_LEN], driver[LTD_NAME_LEN];
+	bool overflow;
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(dev);
+	if (!dom) {
+		ltd_unlock(flags);
+		return;
+	}
+	w = ltd_window_find(current, dom);
+	if (w) {
+		w->task = NULL;
+		w->dom = NULL;
+		WRITE_ONCE(lifetime_debug_nr_windows, lifetime_debug_nr_windows - 1);
+	}
+	for (a = dom->accesses; a; a = next) {
+		next = a->next;
+		if (w && !a->reported && !ltd_access_closed(dom, a)) {
+			a->next = open;
+			open = a;
+		} else {
+			ltd_access_release(a);
+		}
+	}
+	overflow = dom->syncs_overflow;
+	dom->accesses = NULL;
+	dom->state = LTD_DOMAIN_LIVE;
+	dom->nr_syncs = 0;
+	dom->syncs_overflow = false;
+	teardown = dom->teardown;
+	strscpy(name, dom->name, sizeof(name));
+	strscpy(driver, dom->driver, sizeof(driver));
+	unlinked = ltd_domain_maybe_unlink(dom);
+	ltd_unlock(flags);
+
+	if (overflow)
+		ltd_degraded(LTD_DEGRADED_SYNCS);
+	/* The window is closed: the reports' own locks are not recorded. */
+	for (a = open; a; a = a->next)
+		ltd_access_report(a, name, driver, &teardown);
+
+	flags = ltd_lock();
+	for (a = open; a; a = next) {
+		next = a->next;
+		ltd_access_release(a);
+	}
+	ltd_unlock(flags);
+	kfree(unlinked);
+}
+EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_end);
+
+/**
+ * __lifetime_debug_note_sync() - record @map in the current task's windows
+ * @map: a lockdep map the task acquires or synchronizes with
+ *
+ * Context: any context; only process context counts.
+ */
+void __lifetime_debug_note_sync(const struct lockdep_map *map)
+{
+	unsigned long flags;
+	const void *key;
+	unsigned int i, j;
+
+	if (!in_task() || this_cpu_read(ltd_dom_busy) || !map)
+		return;
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (READ_ONCE(ltd_windows[i].task) == current)
+			break;
+	if (i == LTD_MAX_WINDOWS)
+		return;
+	key = map->key ? (const void *)map->key : (const void *)map;
+
+	flags = ltd_lock();
+	for (i = 0; i < LTD_MAX_WINDOWS; i++) {
+		struct ltd_domain *dom = ltd_windows[i].dom;
+
+		if (ltd_windows[i].task != current)
+			continue;
+		for (j = 0; j < dom->nr_syncs; j++)
+			if (dom->syncs[j].instance == map)
+				break;
+		if (j < dom->nr_syncs)
+			continue;
+		if (dom->nr_syncs == LTD_MAX_SYNCS) {
+			dom->syncs_overflow = true;
+			continue;
+		}
+		dom->syncs[dom->nr_syncs].instance = map;
+		dom->syncs[dom->nr_syncs].key = key;
+		dom->nr_syncs++;
+	}
+	ltd_unlock(flags);
+}
+
+/* === The use-after-free story === */
+
+/**
+ * __lifetime_debug_kasan_story() - print the domain an address belonged to
+ * @addr: a bad access address KASAN reports
+ *
+ * Context: inside KASAN's report (interrupts off, lockdep off).
+ */
+void __lifetime_debug_kasan_story(const void *addr)
+{
+	unsigned long a = (unsigned long)addr, flags;
+	struct ltd_ended e;
+	bool found = false;
+	unsigned int i;
+
+	flags = ltd_lock();
+	for (i = 1; i <= LTD_ENDED_RING && i <= ltd_ended_next; i++) {
+		struct ltd_ended *p = &ltd_ended[(ltd_ended_next - i) % LTD_ENDED_RING];
+
+		if (p->valid && a >= p->start &&
+		    a < p->start + round_up(p->size, LTD_GRANULE)) {
+			e = *p;
+			found = true;
+			break;
+		}
+	}
+	ltd_unlock(flags);
+	if (!found)
+		return;
+
+	pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
+	       e.name, e.driver, e.how);
+	pr_err("The access is %lu bytes inside its %zu-byte devres data [%px, %px)\n",
+	       a - e.start, e.size, (void *)e.start, (void *)(e.start + e.size));
+	pr_err("\n");
+	if (e.teardown.title[0]) {
+		ltd_print_stack(NULL, &e.teardown);
+		pr_err("\n");
+	}
+}
+
+/* === debugfs listings === */
+
+static const char *const ltd_domain_state_names[] = {
+	[LTD_DOMAIN_LIVE]		= "live",
+	[LTD_DOMAIN_TEARING_DOWN]	= "tearing-down",
+};
+
+/**
+ * ltd_show_domains() - list domains and their tagged objects
+ * @seq: debugfs file
+ */
+void ltd_show_domains(struct seq_file *seq)
+{
+	struct ltd_domain *d;
+	struct ltd_access *a;
+	unsigned long flags;
+	unsigned int i, n;
+
+	seq_puts(seq, "# kind owner driver state tags bytes accesses syncs\n");
+	flags = ltd_lock();
+	for (i = 0; i < ARRAY_SIZE(ltd_domains); i++) {
+		hlist_for_each_entry(d, &ltd_domains[i], node) {
+			n = 0;
+			for (a = d->accesses; a; a = a->next)
+				n++;
+			seq_printf(seq, "devres %s %s %s %lu %zu %u %u\n", d->name,
+				   d->driver, ltd_domain_state_names[d->state],
+				   d->nr_tags, d->bytes, n, d->nr_syncs);
+		}
+	}
+	ltd_unlock(flags);
+}
+
+/**
+ * ltd_show_tags() - list tagged objects: address, size, owner
+ * @seq: debugfs file
+ */
+void ltd_show_tags(struct seq_file *seq)
+{
+	unsigned long flags;
+	struct rb_node *n;
+
+	seq_puts(seq, "# start size kind owner driver\n");
+	flags = ltd_lock();
+	for (n = rb_first(&ltd_tags); n; n = rb_next(n)) {
+		struct ltd_tag *t = rb_entry(n, struct ltd_tag, node);
+
+		seq_printf(seq, "%px %zu devres %s %s\n", (void *)t->start, t->size,
+			   t->dom->name, t->dom->driver);
+	}
+	ltd_unlock(flags);
+}
+
+/**
+ * ltd_dom_lookup() - which domain owns @addr (for the KUnit suite)
+ * @addr:	an address
+ * @start:	set to the tagged object's start
+ * @size:	set to its size
+ *
+ * Return: the owning device, NULL if @addr is not tagged.
+ */
+const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size)
+{
+	const void *owner = NULL;
+	struct ltd_tag *t;
+	unsigned long flags;
+
+	flags = ltd_lock();
+	t = ltd_tag_find((unsigned long)addr);
+	if (t) {
+		owner = t->dom->owner;
+		*start = t->start;
+		*size = t->size;
+	}
+	ltd_unlock(flags);
+	return owner;
+}
+EXPORT_SYMBOL_IF_KUNIT(ltd_dom_lookup);

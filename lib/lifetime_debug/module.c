@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime sanitizer module domain: at unload, references into the module
+ * that nothing pins.
+ *
+ * A module's exit cannot wait for what it never pinned: a char device whose
+ * file_operations lack .owner lets rmmod succeed while a file is open, and
+ * the next read or close of that file runs freed code. At MODULE_STATE_GOING
+ * every open file of every task is checked for file operations inside the
+ * module.
+ */
+
+#define pr_fmt(fmt) "lifetime_debug: " fmt
+
+#include <linux/fdtable.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+
+#include "lifetime_debug.h"
+
+#define LTD_MODULE_REFS	4
+
+struct ltd_module_ref {
+	const struct file_operations *fops;
+	pid_t pid;
+	unsigned int fd;
+	char comm[TASK_COMM_LEN];
+};
+
+struct ltd_module_scan {
+	struct module *mod;
+	struct task_struct *task;
+	unsigned int nr;
+	struct ltd_module_ref refs[LTD_MODULE_REFS];
+};
+
+static int ltd_module_match_fd(const void *arg, struct file *file, unsigned int fd)
+{
+	struct ltd_module_scan *scan = (struct ltd_module_scan *)arg;
+	const struct file_operations *fops = file->f_op;
+	unsigned int i;
+
+	if (!fops || !within_module((unsigned long)fops, scan->mod))
+		return 0;
+	/* .owner == mod would have kept the module busy: not possible here. */
+	for (i = 0; i < scan->nr; i++)
+		if (scan->refs[i].fops == fops)
+			return 0;
+	if (scan->nr == LTD_MODULE_REFS)
+		return 1;
+	scan->refs[scan->nr].fops = fops;
+	scan->refs[scan->nr].pid = task_pid_nr(scan->task);
+	scan->refs[scan->nr].fd = fd;
+	strscpy(scan->refs[scan->nr].comm, scan->task->comm, TASK_COMM_LEN);
+	scan->nr++;
+	return 0;
+}
+
+/* The first file operation of @fops that lives in the module: the title. */
+static unsigned long ltd_module_fops_site(const struct file_operations *fops,
+					  struct module *mod)
+{
+	const void *const ops[] = {
+		fops->read, fops->read_iter, fops->write, fops->write_iter,
+		fops->unlocked_ioctl, fops->poll, fops->mmap, fops->open,
+		fops->release, fops->llseek,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (ops[i] && within_module((unsigned long)ops[i], mod))
+			return (unsigned long)ops[i];
+	return (unsigned long)fops;
+}
+
+static void ltd_module_check_files(struct module *mod)
+{
+	struct ltd_module_scan *scan;
+	struct task_struct *p;
+	unsigned int i;
+
+	scan = kzalloc(sizeof(*scan), GFP_KERNEL);
+	if (!scan) {
+		ltd_degraded(LTD_DEGRADED_NOMEM);
+		return;
+	}
+	scan->mod = mod;
+	rcu_read_lock();
+	for_each_process(p) {
+		task_lock(p);
+		scan->task = p;
+		if (p->files)
+			iterate_fd(p->files, 0, ltd_module_match_fd, scan);
+		task_unlock(p);
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < scan->nr; i++) {
+		struct ltd_module_ref *ref = &scan->refs[i];
+		struct ltd_report r = {};
+
+		r.type = LTD_BUG_UNPINNED_MODULE_REF;
+		r.site = ltd_module_fops_site(ref->fops, mod);
+		r.dedup = (unsigned long)ref->fops;
+		scnprintf(r.what, sizeof(r.what),
+			  "File operations %ps are in use by an open file (fd %u of task %s/%d) while module %s unloads: their .owner is not set",
+			  ref->fops, ref->fd, ref->comm, ref->pid, mod->name);
+		scnprintf(r.object, sizeof(r.object),
+			  "The object is module %s (going): nothing pinned it; the file's next read, ioctl or close runs freed code",
+			  mod->name);
+		ltd_save_stack(&r.stacks[0], "Unloaded", 0, GFP_KERNEL);
+		ltd_report(&r);
+	}
+	kfree(scan);
+}
+
+static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (action != MODULE_STATE_GOING || !lifetime_debug_enabled())
+		return NOTIFY_DONE;
+	atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_MODULE_CHECKS]);
+	ltd_module_check_files(mod);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ltd_module_nb = {
+	.notifier_call = ltd_module_notify,
+};
+
+/**
+ * ltd_module_init() - start checking module unloads
+ *
+ * Return: 0, or the notifier registration error.
+ */
+int ltd_module_init(void)
+{
+	return register_module_notifier(&ltd_module_nb);
+}
