@@ -492,15 +492,32 @@ static bool ltd_access_seen(struct ltd_domain *dom, unsigned long site, u32 hash
 static bool ltd_exempt_site(unsigned long ip)
 {
 	static const char *const sites[] = {
+		/* kernel/time/timer.c */
 		"call_timer_fn", "expire_timers", "__run_timers", "run_timer_base",
-		"run_timer_softirq", "lock_timer_base", "__mod_timer", "mod_timer",
-		"add_timer", "add_timer_on", "detach_if_pending", "enqueue_timer",
-		"__timer_delete", "__timer_delete_sync", "__try_to_del_timer_sync",
-		"process_one_work", "worker_thread", "__queue_work", "insert_work",
-		"queue_work_on", "__queue_delayed_work", "try_to_grab_pending",
-		"work_grab_pending", "__cancel_work", "__cancel_work_sync",
-		"__flush_work", "start_flush_work", "set_work_data",
-		"delayed_work_timer_fn", "timer_delete_hook",
+		"run_timer_softirq", "collect_expired_timers", "detach_timer",
+		"detach_if_pending", "enqueue_timer", "internal_add_timer",
+		"lock_timer_base", "__mod_timer", "mod_timer", "mod_timer_pending",
+		"timer_reduce", "add_timer", "add_timer_local", "add_timer_global",
+		"add_timer_on", "__timer_delete", "timer_delete", "timer_shutdown",
+		"__try_to_del_timer_sync", "try_to_del_timer_sync",
+		"__timer_delete_sync", "timer_delete_sync", "timer_shutdown_sync",
+		"init_timer_key", "do_init_timer", "timer_delete_hook",
+		/* kernel/workqueue.c */
+		"process_one_work", "process_scheduled_works", "worker_thread",
+		"rescuer_thread", "assign_work", "move_linked_works",
+		"__pwq_activate_work", "pwq_activate_work",
+		"pwq_activate_first_inactive", "pwq_dec_nr_in_flight",
+		"find_worker_executing_work", "insert_work", "insert_wq_barrier",
+		"__queue_work", "queue_work_on", "queue_work_node",
+		"delayed_work_timer_fn", "__queue_delayed_work",
+		"queue_delayed_work_on", "mod_delayed_work_on",
+		"try_to_grab_pending", "work_grab_pending", "__cancel_work",
+		"__cancel_work_sync", "cancel_work", "cancel_work_sync",
+		"cancel_delayed_work", "cancel_delayed_work_sync", "disable_work",
+		"disable_work_sync", "enable_work", "__flush_work", "flush_work",
+		"flush_delayed_work", "start_flush_work", "set_work_data",
+		"get_work_pwq", "get_work_pool", "get_work_pool_id", "work_busy",
+		"clear_pending_if_disabled", "work_offqd_unpack",
 	};
 	char sym[KSYM_SYMBOL_LEN];
 	unsigned int i;
@@ -937,15 +954,8 @@ void __lifetime_debug_kasan_story(const void *addr)
 	if (!found)
 		return;
 
-	pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
-	       e.name, e.driver, e.how);
-	pr_err("The access is %lu bytes inside its %zu-byte devres data [%px, %px)\n",
-	       a - e.start, e.size, (void *)e.start, (void *)(e.start + e.size));
-	pr_err("\n");
-	if (e.teardown.title[0]) {
-		ltd_print_stack(NULL, &e.teardown);
-		pr_err("\n");
-	}
+	ltd_print_story(e.name, e.driver, e.how, a - e.start, e.size, e.start,
+			&e.teardown);
 }
 
 /* === debugfs listings === */

@@ -110,6 +110,9 @@ void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 void ltd_save_stack_at(struct ltd_report_stack *s, const char *title,
 		       unsigned long ip, gfp_t gfp);
 void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s);
+void ltd_print_story(const char *name, const char *driver, const char *how,
+		     unsigned long offset, size_t size, unsigned long start,
+		     const struct ltd_report_stack *teardown);
 bool ltd_report(struct ltd_report *r);
 void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);

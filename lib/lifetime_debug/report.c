@@ -264,6 +264,33 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 	ltd_seq_con_printf(seq, "%s\n", LTD_SEPARATOR);
 }
 
+/**
+ * ltd_print_story() - the domain story inside a KASAN report
+ * @name:	the owner
+ * @driver:	its driver
+ * @how:	what ended the object
+ * @offset:	of the bad access in the object
+ * @size:	the object's size
+ * @start:	its address
+ * @teardown:	the teardown stack, if any
+ *
+ * Context: inside KASAN's report.
+ */
+void ltd_print_story(const char *name, const char *driver, const char *how,
+		     unsigned long offset, size_t size, unsigned long start,
+		     const struct ltd_report_stack *teardown)
+{
+	pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
+	       name, driver, how);
+	pr_err("The access is %lu bytes inside its %zu-byte devres data [%px, %px)\n",
+	       offset, size, (void *)start, (void *)(start + size));
+	if (teardown->title[0]) {
+		pr_err("\n");
+		ltd_print_stack(NULL, teardown);
+	}
+	pr_err("\n");
+}
+
 /* === Deduplication and the history ring === */
 
 /* Caller holds ltd_report_lock. Returns true if type+site was seen before. */
