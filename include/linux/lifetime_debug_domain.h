@@ -53,6 +53,10 @@ static __always_inline unsigned int lifetime_debug_shadow_valid(u8 shadow)
 extern int lifetime_debug_nr_windows;
 
 void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size);
+void __lifetime_debug_ures_tag(const void *owner, void *mem, size_t size,
+			       const char *name, const struct lockdep_map *section);
+void __lifetime_debug_domain_teardown_begin(const void *owner);
+void __lifetime_debug_domain_teardown_end(const void *owner);
 void __lifetime_debug_untag(const void *data, size_t size, const char *how);
 void __lifetime_debug_teardown_begin(struct device *dev);
 void __lifetime_debug_teardown_end(struct device *dev);
@@ -74,6 +78,48 @@ static __always_inline void lifetime_debug_devres_tag(struct device *dev,
 {
 	if (lifetime_debug_enabled())
 		__lifetime_debug_devres_tag(dev, data, size);
+}
+
+/**
+ * lifetime_debug_ures_tag() - tag memory owned by a ures instance
+ * @owner:	the instance
+ * @mem:	the memory (granule aligned)
+ * @size:	its size
+ * @name:	the instance's name
+ * @section:	the lockdep map its read-side sections hold
+ *
+ * Accesses inside a section, in the release, or from driver-model callbacks
+ * are the owner's; device-side ones (timers, work, interrupts) are foreign
+ * and must be closed by what the release synchronizes.
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_ures_tag(const void *owner, void *mem,
+						    size_t size, const char *name,
+						    const struct lockdep_map *section)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_ures_tag(owner, mem, size, name, section);
+}
+
+/**
+ * lifetime_debug_domain_teardown_begin() - a ures domain ends (final put)
+ * @owner: the instance
+ */
+static __always_inline void lifetime_debug_domain_teardown_begin(const void *owner)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_domain_teardown_begin(owner);
+}
+
+/**
+ * lifetime_debug_domain_teardown_end() - the ures domain's memory was freed
+ * @owner: the instance
+ */
+static __always_inline void lifetime_debug_domain_teardown_end(const void *owner)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_domain_teardown_end(owner);
 }
 
 /**
@@ -177,6 +223,11 @@ static inline void lifetime_debug_devres_tag(struct device *dev, void *data,
 					     size_t size) { }
 static inline void lifetime_debug_untag(const void *data, size_t size,
 					const char *how) { }
+static inline void lifetime_debug_ures_tag(const void *owner, void *mem,
+					   size_t size, const char *name,
+					   const struct lockdep_map *section) { }
+static inline void lifetime_debug_domain_teardown_begin(const void *owner) { }
+static inline void lifetime_debug_domain_teardown_end(const void *owner) { }
 static inline void lifetime_debug_teardown_begin(struct device *dev) { }
 static inline void lifetime_debug_teardown_end(struct device *dev) { }
 static inline void lifetime_debug_note_sync(const struct lockdep_map *map) { }

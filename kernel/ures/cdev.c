@@ -853,7 +853,7 @@ struct ures_cdev *ures_cdev_alloc(struct ures *u,
 	if (!u || !fops)
 		return ERR_PTR(-EINVAL);
 
-	uc = ures_kzalloc(u, sizeof(*uc), GFP_KERNEL);
+	uc = ures_kmalloc_untracked(u, sizeof(*uc), GFP_KERNEL | __GFP_ZERO);
 	if (!uc)
 		return ERR_PTR(-ENOMEM);
 	uc->ures = u;

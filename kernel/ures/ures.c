@@ -11,6 +11,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/init.h>
+#include <linux/lifetime_debug_domain.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -224,6 +225,8 @@ static void ures_release_owned(struct ures *u)
 		u->owned_bytes -= node->size;
 		spin_unlock_irqrestore(&u->lock, flags);
 
+		if (!node->action)
+			lifetime_debug_untag(node->mem, node->size, "the final put");
 		kfree(node);
 		ures_stat_dec(URES_STAT_OWNED_LIVE);
 	}
@@ -244,9 +247,12 @@ static void ures_release(struct ures *u)
 	if (busy)
 		ures_misuse(u, "final put inside a read-side section");
 
+	/* The domain ends: what the release synchronizes closes accesses. */
+	lifetime_debug_domain_teardown_begin(u);
 	if (ops && ops->release)
 		ops->release(u);
 	ures_release_owned(u);
+	lifetime_debug_domain_teardown_end(u);
 
 	/* The ures_cdev structures were owned memory. */
 	INIT_LIST_HEAD(&u->cdevs);
@@ -582,21 +588,11 @@ static bool ures_check_live(struct ures *u, const char *what)
 	return false;
 }
 
-/**
- * ures_kmalloc() - allocate memory owned by an instance
- * @u: the instance; the caller must hold a reference
- * @size: bytes, not 0
- * @gfp: allocation flags
- *
- * The memory lives until the release of @u, where it is freed after
- * &ures_ops.release, so file operations may use it as long as their file
- * pins @u, even after revocation. Like drmm_kmalloc().
- *
- * Context: as allowed by @gfp.
- * Return: the memory, or NULL (NULL @u, @size 0, out of memory, released
- * instance).
+/*
+ * ures_kmalloc() without the lifetime sanitizer's tag: for ures's own
+ * structures (struct ures_cdev), which the VFS reaches outside sections.
  */
-void *ures_kmalloc(struct ures *u, size_t size, gfp_t gfp)
+void *ures_kmalloc_untracked(struct ures *u, size_t size, gfp_t gfp)
 {
 	struct ures_node *node;
 
@@ -617,6 +613,32 @@ void *ures_kmalloc(struct ures *u, size_t size, gfp_t gfp)
 		return NULL;
 	}
 	return node->mem;
+}
+
+/**
+ * ures_kmalloc() - allocate memory owned by an instance
+ * @u: the instance; the caller must hold a reference
+ * @size: bytes, not 0
+ * @gfp: allocation flags
+ *
+ * The memory lives until the release of @u, where it is freed after
+ * &ures_ops.release, so file operations may use it as long as their file
+ * pins @u, even after revocation. Like drmm_kmalloc().
+ *
+ * Context: as allowed by @gfp.
+ * Return: the memory, or NULL (NULL @u, @size 0, out of memory, released
+ * instance).
+ */
+void *ures_kmalloc(struct ures *u, size_t size, gfp_t gfp)
+{
+	void *mem = ures_kmalloc_untracked(u, size, gfp);
+
+#ifdef CONFIG_LIFETIME_DEBUG
+	/* Driver memory joins the instance's lifetime domain. */
+	if (mem)
+		lifetime_debug_ures_tag(u, mem, size, u->name, &u->srcu.dep_map);
+#endif
+	return mem;
 }
 EXPORT_SYMBOL_GPL(ures_kmalloc);
 
@@ -671,6 +693,7 @@ void ures_kfree(struct ures *u, const void *ptr)
 		ures_misuse(u, "kfree of memory the instance does not own");
 		return;
 	}
+	lifetime_debug_untag(found->mem, found->size, "ures_kfree");
 	kfree(found);
 	ures_stat_dec(URES_STAT_OWNED_LIVE);
 }

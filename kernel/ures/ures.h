@@ -66,6 +66,7 @@ void ures_stat_dec(enum ures_stat stat);
 long ures_stat_read(enum ures_stat stat);
 
 void ures_misuse(struct ures *u, const char *what);
+void *ures_kmalloc_untracked(struct ures *u, size_t size, gfp_t gfp);
 
 /* Called by ures_revoke() once read-side sections have drained. */
 void ures_cdev_revoke(struct ures_cdev *uc);

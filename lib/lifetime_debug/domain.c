@@ -220,13 +220,6 @@ static void ltd_access_release(struct ltd_access *a)
 	ltd_access_free = a;
 }
 
-static void ltd_domain_names(struct ltd_domain *d, struct device *dev)
-{
-	strscpy(d->name, dev_name(dev) ?: "(unnamed)", sizeof(d->name));
-	strscpy(d->driver, dev->driver ? dev->driver->name : "(none)",
-		sizeof(d->driver));
-}
-
 /* Free a domain nothing refers to any more; returns it for kfree(). */
 static struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d)
 {
@@ -238,24 +231,15 @@ static struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d)
 
 /* === Tagging === */
 
-/**
- * __lifetime_debug_devres_tag() - tag devres data with its device
- * @dev:	the owning device
- * @data:	the data of a struct devres
- * @size:	its requested size
- *
- * Records owner, size and allocation stack, and marks the shadow. Out of
- * metadata memory the object stays untagged (counted, said once).
- *
- * Context: any context.
- */
-void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size)
+static void ltd_tag_object(const void *owner, enum ltd_domain_kind kind,
+			   const char *name, const char *driver,
+			   const struct lockdep_map *section, void *data, size_t size)
 {
 	unsigned long start = (unsigned long)data, flags;
 	struct ltd_domain *dom, *newdom = NULL;
 	struct ltd_tag *tag, *old, *stale = NULL;
 
-	if (!dev || !size || (start & LTD_GRANULE_MASK) ||
+	if (!owner || !size || (start & LTD_GRANULE_MASK) ||
 	    is_kfence_address(data) || start < ltd_shadow_mem_start()) {
 		ltd_dom_stat(LTD_DOM_STAT_UNTAGGABLE);
 		return;
@@ -268,7 +252,7 @@ void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size)
 	ltd_save_stack(&tag->alloc, "Allocated", 0, GFP_NOWAIT);
 
 	flags = ltd_lock();
-	dom = ltd_domain_find(dev);
+	dom = ltd_domain_find(owner);
 	ltd_unlock(flags);
 	if (!dom) {
 		newdom = ltd_meta_alloc(sizeof(*newdom));
@@ -277,24 +261,20 @@ void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size)
 			goto nomem;
 		}
 		memset(newdom, 0, sizeof(*newdom));
-		newdom->owner = dev;
-		newdom->kind = LTD_DOMAIN_DEVRES;
-		ltd_domain_names(newdom, dev);
+		newdom->owner = owner;
+		newdom->kind = kind;
+		newdom->section = section;
+		strscpy(newdom->name, name ?: "(unnamed)", sizeof(newdom->name));
+		strscpy(newdom->driver, driver ?: "(none)", sizeof(newdom->driver));
 	}
 
 	flags = ltd_lock();
-	dom = ltd_domain_find(dev);
+	dom = ltd_domain_find(owner);
 	if (!dom && newdom) {
 		dom = newdom;
 		newdom = NULL;
-		hlist_add_head(&dom->node, ltd_domain_bucket(dev));
+		hlist_add_head(&dom->node, ltd_domain_bucket(owner));
 		ltd_dom_stat(LTD_DOM_STAT_DOMAINS);
-	}
-	if (!dom) {
-		/* Lost a race with the domain's end: retry is not worth it. */
-		ltd_unlock(flags);
-		kfree(tag);
-		return;
 	}
 	/* A stale tag (memory freed behind our back) is dropped. */
 	while ((old = ltd_tag_find(start)) || (old = ltd_tag_find(start + size - 1))) {
@@ -324,6 +304,42 @@ nomem:
 	ltd_dom_stat(LTD_DOM_STAT_NOMEM);
 	ltd_degraded(LTD_DEGRADED_NOMEM);
 }
+
+/**
+ * __lifetime_debug_devres_tag() - tag devres data with its device
+ * @dev:	the owning device
+ * @data:	the data of a struct devres
+ * @size:	its requested size
+ *
+ * Records owner, size and allocation stack, and marks the shadow. Out of
+ * metadata memory the object stays untagged (counted, said once).
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_devres_tag(struct device *dev, void *data, size_t size)
+{
+	if (!dev)
+		return;
+	ltd_tag_object(dev, LTD_DOMAIN_DEVRES, dev_name(dev),
+		       dev->driver ? dev->driver->name : NULL, NULL, data, size);
+}
+
+/**
+ * __lifetime_debug_ures_tag() - tag memory owned by a ures instance
+ * @owner:	the instance
+ * @mem:	the memory (granule aligned)
+ * @size:	its size
+ * @name:	the instance's name
+ * @section:	the lockdep map of its read-side sections
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_ures_tag(const void *owner, void *mem, size_t size,
+			       const char *name, const struct lockdep_map *section)
+{
+	ltd_tag_object(owner, LTD_DOMAIN_URES, name, NULL, section, mem, size);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_ures_tag);
 
 /**
  * __lifetime_debug_untag() - tagged memory leaves its domain
@@ -369,9 +385,10 @@ void __lifetime_debug_untag(const void *data, size_t size, const char *how)
 	strscpy(e->name, dom->name, sizeof(e->name));
 	strscpy(e->driver, dom->driver, sizeof(e->driver));
 	e->alloc = tag->alloc;
+	e->kind = dom->kind;
 	w = ltd_window_find(current, dom);
 	if (w) {
-		e->how = "driver unbind";
+		e->how = dom->kind == LTD_DOMAIN_URES ? "the final put" : "driver unbind";
 		e->teardown = dom->teardown;
 	} else {
 		e->how = how;
@@ -434,12 +451,21 @@ static bool ltd_holds(const struct lockdep_map *map)
 	return false;
 }
 
+/*
+ * devres: the device's own callbacks (device_lock held) and its teardown.
+ * ures: its release, its read-side sections and any process context but a
+ * workqueue worker (setup, and file operations, which the proxy runs in
+ * sections); device-side code (interrupts, timers, work items) is foreign.
+ */
 static bool ltd_is_owner(struct ltd_domain *dom)
 {
 	struct device *dev = (struct device *)dom->owner;
 
 	if (ltd_window_find(current, dom))
 		return true;
+	if (dom->kind == LTD_DOMAIN_URES)
+		return ltd_holds(dom->section) ||
+		       (in_task() && !(current->flags & PF_WQ_WORKER));
 	/* Pointer arithmetic only: the device is not dereferenced. */
 	return in_task() && ltd_holds(&dev->mutex.dep_map);
 }
@@ -480,6 +506,27 @@ static bool ltd_access_seen(struct ltd_domain *dom, unsigned long site, u32 hash
 		if (a->site == site && a->hash == hash && a->nr_guards == nr_guards)
 			return true;
 	return false;
+}
+
+/* Another site of the same function with the same guards was recorded. */
+static bool ltd_access_func_seen(struct ltd_domain *dom, const struct ltd_access *c)
+{
+	struct ltd_access *a;
+
+	for (a = dom->accesses; a; a = a->next)
+		if (a->func == c->func && a->hash == c->hash &&
+		    a->nr_guards == c->nr_guards && a->exempt == c->exempt)
+			return true;
+	return false;
+}
+
+static unsigned long ltd_func_of(unsigned long ip)
+{
+	unsigned long size, offset;
+
+	if (!kallsyms_lookup_size_offset(ip, &size, &offset))
+		return ip;
+	return ip - offset;
 }
 
 /*
@@ -580,8 +627,9 @@ static void ltd_guard_list(char *buf, size_t len, const struct ltd_access *a)
 			       a->guards[i].name ?: "(unnamed)");
 }
 
-static void ltd_access_report(const struct ltd_access *a, const char *dom_name,
-			      const char *driver, const struct ltd_report_stack *teardown)
+static void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
+			      const char *dom_name, const char *driver,
+			      const struct ltd_report_stack *teardown)
 {
 	struct ltd_report r = {};
 	char guards[80];
@@ -601,10 +649,16 @@ static void ltd_access_report(const struct ltd_access *a, const char *dom_name,
 			  a->write ? "Write" : "Read", a->size, (void *)a->addr,
 			  a->stack.comm, a->stack.pid, a->ctx);
 	}
-	scnprintf(r.object, sizeof(r.object),
-		  "The object is devres data of device %s (driver %s): %lu bytes inside the %zu-byte region [%px, %px)",
-		  dom_name, driver, a->addr - a->obj_start, a->obj_size,
-		  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
+	if (kind == LTD_DOMAIN_URES)
+		scnprintf(r.object, sizeof(r.object),
+			  "The object is memory owned by ures %s: %lu bytes inside the %zu-byte region [%px, %px)",
+			  dom_name, a->addr - a->obj_start, a->obj_size,
+			  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
+	else
+		scnprintf(r.object, sizeof(r.object),
+			  "The object is devres data of device %s (driver %s): %lu bytes inside the %zu-byte region [%px, %px)",
+			  dom_name, driver, a->addr - a->obj_start, a->obj_size,
+			  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
 	r.stacks[0] = a->stack;
 	r.stacks[1] = a->alloc;
 	if (teardown && teardown->title[0])
@@ -618,6 +672,8 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 			    unsigned long ip)
 {
 	struct ltd_access cand, *a;
+	enum ltd_domain_kind kind;
+	bool dup;
 	struct ltd_domain *dom;
 	struct ltd_tag *tag;
 	unsigned long flags;
@@ -659,6 +715,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	cand.addr = addr;
 	cand.size = size;
 	cand.write = write;
+	cand.func = ltd_func_of(ip);
 	cand.exempt = ltd_exempt_site(ip);
 	cand.reported = !cand.nr_guards || cand.exempt;
 	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
@@ -679,17 +736,22 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		ltd_degraded(LTD_DEGRADED_RECORDS);
 		return;
 	}
+	/* Report each function (and guard set) once, whatever its sites. */
+	dup = ltd_access_func_seen(dom, &cand);
+	if (dup)
+		cand.reported = true;
 	*a = cand;
 	a->next = dom->accesses;
 	dom->accesses = a;
 	strscpy(name, dom->name, sizeof(name));
 	strscpy(driver, dom->driver, sizeof(driver));
+	kind = dom->kind;
 	ltd_unlock(flags);
 	ltd_dom_stat(cand.exempt ? LTD_DOM_STAT_EXEMPT : LTD_DOM_STAT_RECORDS);
 
 	/* Nothing can close an access that holds no guard: report it now. */
-	if (!cand.nr_guards && !cand.exempt)
-		ltd_access_report(&cand, name, driver, NULL);
+	if (!cand.nr_guards && !cand.exempt && !dup)
+		ltd_access_report(&cand, kind, name, driver, NULL);
 }
 
 /**
@@ -739,13 +801,7 @@ bool __lifetime_debug_kasan_access(const void *addr, size_t size, bool write,
 
 /* === Teardown windows === */
 
-/**
- * __lifetime_debug_teardown_begin() - open the teardown window of @dev
- * @dev: the device whose devres domain ends
- *
- * Context: process context (windows are per task); elsewhere a no-op.
- */
-void __lifetime_debug_teardown_begin(struct device *dev)
+static void ltd_teardown_begin(const void *owner, const char *driver_now)
 {
 	struct ltd_report_stack st;
 	struct ltd_domain *dom;
@@ -756,18 +812,18 @@ void __lifetime_debug_teardown_begin(struct device *dev)
 	if (!in_task())
 		return;
 	flags = ltd_lock();
-	dom = ltd_domain_find(dev);
+	dom = ltd_domain_find(owner);
 	if (!dom || ltd_window_find(current, dom)) {
 		ltd_unlock(flags);
 		return;
 	}
 	ltd_unlock(flags);
 
-	strscpy(driver, dev->driver ? dev->driver->name : "(none)", sizeof(driver));
+	strscpy(driver, driver_now ?: "(none)", sizeof(driver));
 	ltd_save_stack(&st, "Torn down", 0, GFP_NOWAIT);
 
 	flags = ltd_lock();
-	dom = ltd_domain_find(dev);
+	dom = ltd_domain_find(owner);
 	if (!dom || ltd_window_find(current, dom)) {
 		ltd_unlock(flags);
 		return;
@@ -793,7 +849,30 @@ void __lifetime_debug_teardown_begin(struct device *dev)
 	ltd_unlock(flags);
 	ltd_dom_stat(LTD_DOM_STAT_TEARDOWNS);
 }
+
+/**
+ * __lifetime_debug_teardown_begin() - open the teardown window of @dev
+ * @dev: the device whose devres domain ends
+ *
+ * Context: process context (windows are per task); elsewhere a no-op.
+ */
+void __lifetime_debug_teardown_begin(struct device *dev)
+{
+	ltd_teardown_begin(dev, dev->driver ? dev->driver->name : NULL);
+}
 EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_begin);
+
+/**
+ * __lifetime_debug_domain_teardown_begin() - a domain other than devres ends
+ * @owner: the domain's owner (a ures instance)
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_domain_teardown_begin(const void *owner)
+{
+	ltd_teardown_begin(owner, NULL);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_begin);
 
 /* Did the teardown synchronize with one of the access's guards? */
 static bool ltd_access_closed(const struct ltd_domain *dom, const struct ltd_access *a)
@@ -814,27 +893,23 @@ static bool ltd_access_closed(const struct ltd_domain *dom, const struct ltd_acc
 	return false;
 }
 
-/**
- * __lifetime_debug_teardown_end() - close the teardown window of @dev
- * @dev: the device whose devres were released
- *
+/*
  * Reports every recorded foreign access that the teardown did not close,
  * then starts the domain afresh (the device may be bound again).
- *
- * Context: process context.
  */
-void __lifetime_debug_teardown_end(struct device *dev)
+static void ltd_teardown_end(const void *owner)
 {
 	struct ltd_access *a, *next, *open = NULL;
 	struct ltd_domain *dom, *unlinked = NULL;
 	struct ltd_report_stack teardown;
+	enum ltd_domain_kind kind;
 	struct ltd_window *w;
 	unsigned long flags;
 	char name[LTD_NAME_LEN], driver[LTD_NAME_LEN];
 	bool overflow;
 
 	flags = ltd_lock();
-	dom = ltd_domain_find(dev);
+	dom = ltd_domain_find(owner);
 	if (!dom) {
 		ltd_unlock(flags);
 		return;
@@ -860,6 +935,7 @@ void __lifetime_debug_teardown_end(struct device *dev)
 	dom->nr_syncs = 0;
 	dom->syncs_overflow = false;
 	teardown = dom->teardown;
+	kind = dom->kind;
 	strscpy(name, dom->name, sizeof(name));
 	strscpy(driver, dom->driver, sizeof(driver));
 	unlinked = ltd_domain_maybe_unlink(dom);
@@ -869,7 +945,7 @@ void __lifetime_debug_teardown_end(struct device *dev)
 		ltd_degraded(LTD_DEGRADED_SYNCS);
 	/* The window is closed: the reports' own locks are not recorded. */
 	for (a = open; a; a = a->next)
-		ltd_access_report(a, name, driver, &teardown);
+		ltd_access_report(a, kind, name, driver, &teardown);
 
 	flags = ltd_lock();
 	for (a = open; a; a = next) {
@@ -879,7 +955,30 @@ void __lifetime_debug_teardown_end(struct device *dev)
 	ltd_unlock(flags);
 	kfree(unlinked);
 }
+
+/**
+ * __lifetime_debug_teardown_end() - close the teardown window of @dev
+ * @dev: the device whose devres were released
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_teardown_end(struct device *dev)
+{
+	ltd_teardown_end(dev);
+}
 EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_end);
+
+/**
+ * __lifetime_debug_domain_teardown_end() - the domain's memory was released
+ * @owner: the domain's owner
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_domain_teardown_end(const void *owner)
+{
+	ltd_teardown_end(owner);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_end);
 
 /**
  * __lifetime_debug_note_sync() - record @map in the current task's windows
@@ -954,11 +1053,16 @@ void __lifetime_debug_kasan_story(const void *addr)
 	if (!found)
 		return;
 
-	ltd_print_story(e.name, e.driver, e.how, a - e.start, e.size, e.start,
-			&e.teardown);
+	ltd_print_story(e.kind, e.name, e.driver, e.how, a - e.start, e.size,
+			e.start, &e.teardown);
 }
 
 /* === debugfs listings === */
+
+const char *const ltd_domain_kind_names[] = {
+	[LTD_DOMAIN_DEVRES]	= "devres",
+	[LTD_DOMAIN_URES]	= "ures",
+};
 
 static const char *const ltd_domain_state_names[] = {
 	[LTD_DOMAIN_LIVE]		= "live",
@@ -983,7 +1087,8 @@ void ltd_show_domains(struct seq_file *seq)
 			n = 0;
 			for (a = d->accesses; a; a = a->next)
 				n++;
-			seq_printf(seq, "devres %s %s %s %lu %zu %u %u\n", d->name,
+			seq_printf(seq, "%s %s %s %s %lu %zu %u %u\n",
+				   ltd_domain_kind_names[d->kind], d->name,
 				   d->driver, ltd_domain_state_names[d->state],
 				   d->nr_tags, d->bytes, n, d->nr_syncs);
 		}
@@ -1005,8 +1110,9 @@ void ltd_show_tags(struct seq_file *seq)
 	for (n = rb_first(&ltd_tags); n; n = rb_next(n)) {
 		struct ltd_tag *t = rb_entry(n, struct ltd_tag, node);
 
-		seq_printf(seq, "%px %zu devres %s %s\n", (void *)t->start, t->size,
-			   t->dom->name, t->dom->driver);
+		seq_printf(seq, "%px %zu %s %s %s\n", (void *)t->start, t->size,
+			   ltd_domain_kind_names[t->dom->kind], t->dom->name,
+			   t->dom->driver);
 	}
 	ltd_unlock(flags);
 }

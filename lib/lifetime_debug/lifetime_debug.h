@@ -110,9 +110,6 @@ void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 void ltd_save_stack_at(struct ltd_report_stack *s, const char *title,
 		       unsigned long ip, gfp_t gfp);
 void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s);
-void ltd_print_story(const char *name, const char *driver, const char *how,
-		     unsigned long offset, size_t size, unsigned long start,
-		     const struct ltd_report_stack *teardown);
 bool ltd_report(struct ltd_report *r);
 void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);
@@ -137,14 +134,17 @@ int ltd_rc_init(void);
 
 /* === Domains === */
 
-#define LTD_NAME_LEN		32
+#define LTD_NAME_LEN		64
 #define LTD_MAX_GUARDS		6
 #define LTD_MAX_SYNCS		64
 #define LTD_ACCESS_POOL		256
 
 enum ltd_domain_kind {
 	LTD_DOMAIN_DEVRES,		/* devm_* memory of a struct device */
+	LTD_DOMAIN_URES,		/* memory owned by a ures instance */
 };
+
+extern const char *const ltd_domain_kind_names[];
 
 enum ltd_domain_state {
 	LTD_DOMAIN_LIVE,
@@ -169,6 +169,7 @@ struct ltd_guard {
  * struct ltd_access - a distinct foreign access to a domain
  * @next:	next in the domain's list, or in the free pool
  * @site:	access site
+ * @func:	start of the function holding @site: one report per function
  * @title_site:	the report title's frame: @site, or the caller of the copy
  *		helper (copy_to_user(), simple_read_from_buffer()) it is in
  * @hash:	of the guard set
@@ -188,6 +189,7 @@ struct ltd_guard {
 struct ltd_access {
 	struct ltd_access *next;
 	unsigned long site;
+	unsigned long func;
 	unsigned long title_site;
 	u32 hash;
 	u8 nr_guards;
@@ -217,8 +219,9 @@ struct ltd_sync {
 /**
  * struct ltd_domain - a lifetime domain (today: the devres of one device)
  * @node:	in the domain hash, by @owner
- * @owner:	the struct device
+ * @owner:	the struct device or struct ures
  * @kind:	domain kind
+ * @section:	ures: the lockdep map of its read-side sections
  * @state:	live or tearing down
  * @name:	owner name
  * @driver:	driver bound when tagged or torn down
@@ -236,6 +239,7 @@ struct ltd_domain {
 	struct hlist_node node;
 	const void *owner;
 	enum ltd_domain_kind kind;
+	const struct lockdep_map *section;
 	enum ltd_domain_state state;
 	char name[LTD_NAME_LEN];
 	char driver[LTD_NAME_LEN];
@@ -283,6 +287,7 @@ struct ltd_window {
  * @name:	owner
  * @driver:	driver
  * @how:	what ended it
+ * @kind:	domain kind
  * @valid:	entry used
  * @alloc:	allocation stack
  * @teardown:	teardown stack, if it ended in a teardown
@@ -293,6 +298,7 @@ struct ltd_ended {
 	char name[LTD_NAME_LEN];
 	char driver[LTD_NAME_LEN];
 	const char *how;
+	enum ltd_domain_kind kind;
 	bool valid;
 	struct ltd_report_stack alloc;
 	struct ltd_report_stack teardown;
@@ -325,6 +331,10 @@ extern atomic_t ltd_dom_fail_allocs;
 
 void ltd_show_domains(struct seq_file *seq);
 void ltd_show_tags(struct seq_file *seq);
+void ltd_print_story(enum ltd_domain_kind kind, const char *name,
+		     const char *driver, const char *how, unsigned long offset,
+		     size_t size, unsigned long start,
+		     const struct ltd_report_stack *teardown);
 const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
 #ifdef CONFIG_MODULES
 int ltd_module_init(void);

@@ -266,6 +266,7 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 
 /**
  * ltd_print_story() - the domain story inside a KASAN report
+ * @kind:	the domain's kind
  * @name:	the owner
  * @driver:	its driver
  * @how:	what ended the object
@@ -276,14 +277,19 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
  *
  * Context: inside KASAN's report.
  */
-void ltd_print_story(const char *name, const char *driver, const char *how,
-		     unsigned long offset, size_t size, unsigned long start,
+void ltd_print_story(enum ltd_domain_kind kind, const char *name,
+		     const char *driver, const char *how, unsigned long offset,
+		     size_t size, unsigned long start,
 		     const struct ltd_report_stack *teardown)
 {
-	pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
-	       name, driver, how);
-	pr_err("The access is %lu bytes inside its %zu-byte devres data [%px, %px)\n",
-	       offset, size, (void *)start, (void *)(start + size));
+	if (kind == LTD_DOMAIN_URES)
+		pr_err("The object belonged to ures domain %s, ended by %s\n", name, how);
+	else
+		pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
+		       name, driver, how);
+	pr_err("The access is %lu bytes inside its %zu-byte %s data [%px, %px)\n",
+	       offset, size, ltd_domain_kind_names[kind], (void *)start,
+	       (void *)(start + size));
 	if (teardown->title[0]) {
 		pr_err("\n");
 		ltd_print_stack(NULL, teardown);

@@ -536,9 +536,11 @@ static struct ltd_dom_ures_state *ltd_dom_ures_state;
 static noinline void ltd_dom_ures_timer_fn(struct timer_list *t)
 {
 	struct ltd_dom_ures_state *s = READ_ONCE(ltd_dom_ures_state);
+	size_t i, n = READ_ONCE(ltd_dom_data_len);
 
-	/* One write access to the ures-owned memory. */
-	memcpy(s->stamp, LTD_DOM_DATA, READ_ONCE(ltd_dom_data_len));
+	/* Byte stores to the ures-owned memory (see ltd_dom_snapshot()). */
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(s->stamp[i], LTD_DOM_DATA[i]);
 	atomic_inc(&ltd_dom_timer_fired);
 }
 
