@@ -63,6 +63,14 @@ static struct ltd_window ltd_windows[LTD_MAX_WINDOWS];
 static struct ltd_ended ltd_ended[LTD_ENDED_RING];
 static unsigned int ltd_ended_next;
 
+/* Tasks in an owner-annotated callback (annotate.c), innermost last. */
+#define LTD_MAX_OWNER_FRAMES	16
+static struct {
+	struct task_struct *task;
+	const void *owner;		/* a domain owner, or NULL: every devres domain */
+} ltd_owner_frames[LTD_MAX_OWNER_FRAMES];
+static int ltd_nr_owner_frames;
+
 /* Open teardown windows; lock_acquire() looks at it first. */
 int lifetime_debug_nr_windows;
 EXPORT_SYMBOL_GPL(lifetime_debug_nr_windows);
@@ -457,11 +465,25 @@ static bool ltd_holds(const struct lockdep_map *map)
  * workqueue worker (setup, and file operations, which the proxy runs in
  * sections); device-side code (interrupts, timers, work items) is foreign.
  */
+static bool ltd_in_owner_frame(const struct ltd_domain *dom)
+{
+	int i;
+
+	for (i = 0; i < READ_ONCE(ltd_nr_owner_frames); i++)
+		if (ltd_owner_frames[i].task == current &&
+		    (!ltd_owner_frames[i].owner || ltd_owner_frames[i].owner == dom->owner))
+			return true;
+	return false;
+}
+
 static bool ltd_is_owner(struct ltd_domain *dom)
 {
 	struct device *dev = (struct device *)dom->owner;
 
 	if (ltd_window_find(current, dom))
+		return true;
+	if (dom->kind == LTD_DOMAIN_DEVRES && ltd_nr_owner_frames &&
+	    ltd_in_owner_frame(dom))
 		return true;
 	if (dom->kind == LTD_DOMAIN_URES)
 		return ltd_holds(dom->section) ||
@@ -1019,6 +1041,58 @@ void __lifetime_debug_note_sync(const struct lockdep_map *map)
 		dom->syncs[dom->nr_syncs].instance = map;
 		dom->syncs[dom->nr_syncs].key = key;
 		dom->nr_syncs++;
+	}
+	ltd_unlock(flags);
+}
+
+/* === Owner annotations === */
+
+/**
+ * ltd_owner_push() - the current task enters an owner-annotated callback
+ * @arg: the callback's first argument: its device, when that owns a domain
+ *
+ * Return: true if pushed (pop it with ltd_owner_pop()); false when the
+ * frame table is full (said once, the callback then counts as foreign).
+ *
+ * Context: any context.
+ */
+bool ltd_owner_push(const void *arg)
+{
+	unsigned long flags;
+	bool ok = false;
+
+	flags = ltd_lock();
+	if (ltd_nr_owner_frames < LTD_MAX_OWNER_FRAMES) {
+		ltd_owner_frames[ltd_nr_owner_frames].task = current;
+		ltd_owner_frames[ltd_nr_owner_frames].owner =
+			ltd_domain_find(arg) ? arg : NULL;
+		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames + 1);
+		ok = true;
+	}
+	ltd_unlock(flags);
+	if (!ok)
+		ltd_degraded(LTD_DEGRADED_WINDOWS);
+	return ok;
+}
+
+/**
+ * ltd_owner_pop() - the current task leaves its innermost owner callback
+ *
+ * Context: any context.
+ */
+void ltd_owner_pop(void)
+{
+	unsigned long flags;
+	int i;
+
+	flags = ltd_lock();
+	for (i = ltd_nr_owner_frames - 1; i >= 0; i--) {
+		if (ltd_owner_frames[i].task != current)
+			continue;
+		for (; i < ltd_nr_owner_frames - 1; i++)
+			ltd_owner_frames[i] = ltd_owner_frames[i + 1];
+		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames - 1);
+		break;
 	}
 	ltd_unlock(flags);
 }

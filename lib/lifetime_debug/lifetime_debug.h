@@ -130,6 +130,7 @@ enum ltd_rc_stat {
 
 unsigned long ltd_rc_stat_read(enum ltd_rc_stat s);
 void ltd_rc_show_classes(struct seq_file *seq);
+int ltd_rc_set_nosleep(const void *release, bool on);
 int ltd_rc_init(void);
 
 /* === Domains === */
@@ -336,6 +337,9 @@ void ltd_print_story(enum ltd_domain_kind kind, const char *name,
 		     size_t size, unsigned long start,
 		     const struct ltd_report_stack *teardown);
 const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
+bool ltd_owner_push(const void *arg);
+void ltd_owner_pop(void);
+int ltd_annotate_line(const char *line);
 #ifdef CONFIG_MODULES
 int ltd_module_init(void);
 #else

@@ -660,6 +660,20 @@ EXPORT_SYMBOL(__lifetime_debug_might_sleep);
  */
 int lifetime_debug_refcount_nosleep(const void *release)
 {
+	return ltd_rc_set_nosleep(release, true);
+}
+EXPORT_SYMBOL_GPL(lifetime_debug_refcount_nosleep);
+
+/**
+ * ltd_rc_set_nosleep() - set or clear a class's must-not-sleep flag
+ * @release:	the release function (the refcount class key)
+ * @on:		the new flag
+ *
+ * Context: any context.
+ * Return: 0, -EINVAL for NULL, -ENOSPC if the class cannot be allocated.
+ */
+int ltd_rc_set_nosleep(const void *release, bool on)
+{
 	struct ltd_rc_class *cls;
 
 	if (!release)
@@ -669,10 +683,9 @@ int lifetime_debug_refcount_nosleep(const void *release)
 	cls = ltd_rc_class_get(release);
 	if (cls == ltd_rc_fallback)
 		return -ENOSPC;
-	WRITE_ONCE(cls->nosleep, true);
+	WRITE_ONCE(cls->nosleep, on);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(lifetime_debug_refcount_nosleep);
 
 /* === Module unload === */
 

@@ -24,6 +24,7 @@
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kref.h>
+#include <linux/wait.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -68,6 +69,10 @@
  *	across module unload
  * @LTD_DOM_URES_TIMER: a module timer writes ures-owned memory; nothing
  *	cancels it before the final put of the ures
+ * @LTD_DOM_ANN: read() is guarded by a pair of the driver's own functions
+ *	(no lock, no lockdep map) that remove() revokes; a "bus callback"
+ *	touches devm data without device_lock; a kref release sleeps: the
+ *	kprobes annotations of lifetime_debug/annotate teach the sanitizer
  * @LTD_DOM_NR: number of variants
  */
 enum ltd_dom_variant {
@@ -86,6 +91,7 @@ enum ltd_dom_variant {
 	LTD_DOM_UAF,
 	LTD_DOM_MODULE,
 	LTD_DOM_URES_TIMER,
+	LTD_DOM_ANN,
 	LTD_DOM_NR
 };
 
@@ -105,6 +111,7 @@ static const char * const ltd_dom_variant_names[] = {
 	[LTD_DOM_UAF]		= "uaf",
 	[LTD_DOM_MODULE]	= "module",
 	[LTD_DOM_URES_TIMER]	= "ures_timer",
+	[LTD_DOM_ANN]		= "ann",
 };
 
 static_assert(ARRAY_SIZE(ltd_dom_variant_names) == LTD_DOM_NR);
@@ -112,7 +119,7 @@ static_assert(ARRAY_SIZE(ltd_dom_variant_names) == LTD_DOM_NR);
 static char *ltd_dom_variant_name;
 module_param_named(variant, ltd_dom_variant_name, charp, 0444);
 MODULE_PARM_DESC(variant,
-		 "required: nolock | ures | mutex | srcu | debugfs | debugfs_devm | timer | timer_sync | work | work_sync | sysfs | class | uaf | module | ures_timer");
+		 "required: nolock | ures | mutex | srcu | debugfs | debugfs_devm | timer | timer_sync | work | work_sync | sysfs | class | uaf | module | ures_timer | ann");
 
 static enum ltd_dom_variant ltd_dom_variant __ro_after_init;
 
@@ -720,6 +727,134 @@ static int ltd_dom_setup_class(struct device *dev, struct ltd_dom_priv *p)
 	return 0;
 }
 
+/* === ann: guards and owners the sanitizer learns through kprobes === */
+
+/*
+ * A home-made revocable guard: an in-flight counter and a flag, no lock and
+ * no lockdep map, so the sanitizer cannot see it unless annotated
+ * ("guard ltd_dom_ann_enter ltd_dom_ann_exit if=zero", "revoke
+ * ltd_dom_ann_revoke").
+ */
+static atomic_t ltd_dom_ann_inflight = ATOMIC_INIT(0);
+static bool ltd_dom_ann_revoked;
+static DECLARE_WAIT_QUEUE_HEAD(ltd_dom_ann_wq);
+static struct device *ltd_dom_ann_dev;
+
+static noinline int ltd_dom_ann_enter(void)
+{
+	atomic_inc(&ltd_dom_ann_inflight);
+	/* Pairs with the barrier in ltd_dom_ann_revoke(). */
+	smp_mb__after_atomic();
+	if (READ_ONCE(ltd_dom_ann_revoked)) {
+		if (atomic_dec_and_test(&ltd_dom_ann_inflight))
+			wake_up(&ltd_dom_ann_wq);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static noinline void ltd_dom_ann_exit(void)
+{
+	if (atomic_dec_and_test(&ltd_dom_ann_inflight))
+		wake_up(&ltd_dom_ann_wq);
+}
+
+static noinline void ltd_dom_ann_revoke(void)
+{
+	WRITE_ONCE(ltd_dom_ann_revoked, true);
+	smp_mb();
+	wait_event(ltd_dom_ann_wq, !atomic_read(&ltd_dom_ann_inflight));
+}
+
+static noinline ssize_t ltd_dom_read_ann(struct file *filp, char __user *ubuf,
+					 size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	if (ltd_dom_ann_enter())
+		return -ENODEV;
+	ret = ltd_dom_read_data(filp->private_data, ubuf, len, ppos);
+	ltd_dom_ann_exit();
+	return ret;
+}
+
+static const struct file_operations ltd_dom_ann_fops = {
+	.owner = THIS_MODULE,
+	.open = ltd_dom_open,
+	.read = ltd_dom_read_ann,
+};
+
+/*
+ * A bus-style callback: called for the device without its device_lock (like
+ * some bus notifications), touching devm data. "owner ltd_dom_ann_bus_cb"
+ * declares it owner-bound.
+ */
+static noinline void ltd_dom_ann_bus_cb(struct device *dev)
+{
+	ltd_dom_touch(dev_get_drvdata(dev));
+}
+
+/* Called through a pointer, as a bus calls it: no clone, no inlining. */
+static void (*ltd_dom_bus_cb)(struct device *dev) = ltd_dom_ann_bus_cb;
+
+static int ltd_dom_bus_event_set(const char *val, const struct kernel_param *kp)
+{
+	if (ltd_dom_variant != LTD_DOM_ANN || !ltd_dom_ann_dev ||
+	    !dev_get_drvdata(ltd_dom_ann_dev))
+		return -ENODEV;
+	READ_ONCE(ltd_dom_bus_cb)(ltd_dom_ann_dev);
+	return 0;
+}
+
+static const struct kernel_param_ops ltd_dom_bus_event_ops = {
+	.set = ltd_dom_bus_event_set,
+};
+module_param_cb(bus_event, &ltd_dom_bus_event_ops, NULL, 0200);
+MODULE_PARM_DESC(bus_event, "ann: write anything to run the bus callback");
+
+/* A kref release that sleeps: "nosleep-release ltd_dom_ann_release". */
+static DEFINE_MUTEX(ltd_dom_ann_mutex);
+static atomic_t ltd_dom_ann_released = ATOMIC_INIT(0);
+
+static noinline void ltd_dom_ann_release(struct kref *kref)
+{
+	mutex_lock(&ltd_dom_ann_mutex);
+	atomic_inc(&ltd_dom_ann_released);
+	mutex_unlock(&ltd_dom_ann_mutex);
+}
+
+static int ltd_dom_kref_put_set(const char *val, const struct kernel_param *kp)
+{
+	struct kref kref;
+
+	kref_init(&kref);
+	kref_put(&kref, ltd_dom_ann_release);
+	return 0;
+}
+
+static const struct kernel_param_ops ltd_dom_kref_put_ops = {
+	.set = ltd_dom_kref_put_set,
+	.get = ltd_dom_counter_get,
+};
+module_param_cb(kref_put, &ltd_dom_kref_put_ops, &ltd_dom_ann_released, 0600);
+MODULE_PARM_DESC(kref_put, "ann: write to make a final kref_put(); read: releases run");
+
+static int ltd_dom_setup_ann(struct device *dev, struct ltd_dom_priv *p)
+{
+	WRITE_ONCE(ltd_dom_ann_revoked, false);
+	ltd_dom_cur = p;
+	ltd_dom_ann_dev = dev;
+	return ltd_dom_misc_register(dev, &ltd_dom_ann_fops);
+}
+
+static void ltd_dom_remove_ann(void)
+{
+	ltd_dom_ann_revoke();
+	ltd_dom_misc_deregister();
+	ltd_dom_cur = NULL;
+	ltd_dom_ann_dev = NULL;
+}
+
 /* === The driver === */
 
 static int ltd_dom_setup(struct device *dev, struct ltd_dom_priv *p)
@@ -766,6 +901,8 @@ static int ltd_dom_setup(struct device *dev, struct ltd_dom_priv *p)
 		return ltd_dom_setup_class(dev, p);
 	case LTD_DOM_URES_TIMER:
 		return ltd_dom_setup_ures_timer(dev);
+	case LTD_DOM_ANN:
+		return ltd_dom_setup_ann(dev, p);
 	case LTD_DOM_NR:
 		break;
 	}
@@ -821,6 +958,9 @@ static void ltd_dom_remove(struct platform_device *pdev)
 		break;
 	case LTD_DOM_WORK_SYNC:
 		cancel_work_sync(&p->work);
+		break;
+	case LTD_DOM_ANN:
+		ltd_dom_remove_ann();
 		break;
 	default:
 		/* timer, work, debugfs, class, ures_timer: nothing, the bug. */
