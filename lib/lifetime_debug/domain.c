@@ -78,6 +78,44 @@ EXPORT_SYMBOL_GPL(lifetime_debug_nr_windows);
 /* Set while this CPU classifies an access or prints: our own work is not seen. */
 static DEFINE_PER_CPU(int, ltd_dom_busy);
 
+/*
+ * Bumped (under ltd_dom_lock) whenever a tag, domain, window, owner frame or
+ * record goes away or the owner rule changes: a per-CPU cache entry of an
+ * older generation is not used.
+ */
+static unsigned long ltd_gen = 1;
+
+/**
+ * struct ltd_access_cache - the last tagged object this CPU classified
+ * @gen:	ltd_gen when filled, 0: empty
+ * @start:	the object
+ * @size:	its size
+ * @dom:	its domain, compared only, never dereferenced
+ * @owner:	the domain's owner (the struct device of a devres domain)
+ * @kind:	the domain's kind
+ * @section:	ures: its read-side section map
+ * @site:	the last foreign access site already recorded
+ * @hash:	its guard set hash
+ * @nr_guards:	its guard count
+ *
+ * Used with ltd_dom_busy set (preemption and nested accesses excluded), so
+ * it needs no lock: the fast path of a repeated access.
+ */
+struct ltd_access_cache {
+	unsigned long gen;
+	unsigned long start;
+	size_t size;
+	const struct ltd_domain *dom;
+	const void *owner;
+	enum ltd_domain_kind kind;
+	const struct lockdep_map *section;
+	unsigned long site;
+	u32 hash;
+	u8 nr_guards;
+};
+
+static DEFINE_PER_CPU(struct ltd_access_cache, ltd_access_cache);
+
 atomic_long_t ltd_dom_stats[LTD_DOM_STAT_COUNT];
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -104,6 +142,12 @@ static void ltd_unlock(unsigned long flags)
 {
 	arch_spin_unlock(&ltd_dom_lock);
 	raw_local_irq_restore(flags);
+}
+
+/* ltd_dom_lock held: drop every CPU's cached classification. */
+static void ltd_gen_bump(void)
+{
+	WRITE_ONCE(ltd_gen, ltd_gen + 1);
 }
 
 static void *ltd_meta_alloc(size_t size)
@@ -234,6 +278,7 @@ static struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d)
 	if (d->nr_tags || d->accesses || d->state != LTD_DOMAIN_LIVE)
 		return NULL;
 	hlist_del(&d->node);
+	ltd_gen_bump();
 	return d;
 }
 
@@ -287,6 +332,7 @@ static void ltd_tag_object(const void *owner, enum ltd_domain_kind kind,
 	/* A stale tag (memory freed behind our back) is dropped. */
 	while ((old = ltd_tag_find(start)) || (old = ltd_tag_find(start + size - 1))) {
 		rb_erase(&old->node, &ltd_tags);
+		ltd_gen_bump();
 		old->dom->nr_tags--;
 		old->dom->bytes -= old->size;
 		old->next_free = stale;
@@ -382,6 +428,7 @@ void __lifetime_debug_untag(const void *data, size_t size, const char *how)
 		return;
 	}
 	rb_erase(&tag->node, &ltd_tags);
+	ltd_gen_bump();
 	dom = tag->dom;
 	dom->nr_tags--;
 	dom->bytes -= tag->size;
@@ -465,31 +512,53 @@ static bool ltd_holds(const struct lockdep_map *map)
  * workqueue worker (setup, and file operations, which the proxy runs in
  * sections); device-side code (interrupts, timers, work items) is foreign.
  */
-static bool ltd_in_owner_frame(const struct ltd_domain *dom)
+static bool ltd_in_owner_frame(const void *owner)
 {
 	int i;
 
 	for (i = 0; i < READ_ONCE(ltd_nr_owner_frames); i++)
 		if (ltd_owner_frames[i].task == current &&
-		    (!ltd_owner_frames[i].owner || ltd_owner_frames[i].owner == dom->owner))
+		    (!ltd_owner_frames[i].owner || ltd_owner_frames[i].owner == owner))
 			return true;
 	return false;
 }
 
-static bool ltd_is_owner(struct ltd_domain *dom)
+/*
+ * The owner rule, from the domain's identity only (no dereference of @dom,
+ * so that the per-CPU cache can use it without the lock).
+ */
+static bool ltd_owner_rule(const struct ltd_domain *dom, enum ltd_domain_kind kind,
+			   const void *owner, const struct lockdep_map *section)
 {
-	struct device *dev = (struct device *)dom->owner;
+	const struct device *dev = owner;
 
 	if (ltd_window_find(current, dom))
 		return true;
-	if (dom->kind == LTD_DOMAIN_DEVRES && ltd_nr_owner_frames &&
-	    ltd_in_owner_frame(dom))
-		return true;
-	if (dom->kind == LTD_DOMAIN_URES)
-		return ltd_holds(dom->section) ||
+	if (kind == LTD_DOMAIN_URES)
+		return ltd_holds(section) ||
 		       (in_task() && !(current->flags & PF_WQ_WORKER));
+	if (READ_ONCE(ltd_nr_owner_frames) && ltd_in_owner_frame(owner))
+		return true;
 	/* Pointer arithmetic only: the device is not dereferenced. */
 	return in_task() && ltd_holds(&dev->mutex.dep_map);
+}
+
+static bool ltd_is_owner(struct ltd_domain *dom)
+{
+	return ltd_owner_rule(dom, dom->kind, dom->owner, dom->section);
+}
+
+/* ltd_dom_lock held: remember @tag's classification on this CPU. */
+static void ltd_cache_fill(struct ltd_access_cache *c, const struct ltd_tag *tag)
+{
+	c->gen = ltd_gen;
+	c->start = tag->start;
+	c->size = tag->size;
+	c->dom = tag->dom;
+	c->owner = tag->dom->owner;
+	c->kind = tag->dom->kind;
+	c->section = tag->dom->section;
+	c->site = 0;
 }
 
 static void ltd_collect_guards(struct ltd_access *a)
@@ -693,6 +762,7 @@ static void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind k
 static void ltd_note_access(unsigned long addr, size_t size, bool write,
 			    unsigned long ip)
 {
+	struct ltd_access_cache *c;
 	struct ltd_access cand, *a;
 	enum ltd_domain_kind kind;
 	bool dup;
@@ -707,6 +777,21 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 
+	/* Fast path: the object and (site, guards) this CPU saw last. */
+	c = this_cpu_ptr(&ltd_access_cache);
+	if (c->gen == READ_ONCE(ltd_gen) && addr - c->start < c->size) {
+		if (ltd_owner_rule(c->dom, c->kind, c->owner, c->section)) {
+			ltd_dom_stat(LTD_DOM_STAT_OWNER);
+			return;
+		}
+		ltd_collect_guards(&cand);
+		if (c->site == ip && c->hash == cand.hash &&
+		    c->nr_guards == cand.nr_guards) {
+			ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
+			return;
+		}
+	}
+
 	flags = ltd_lock();
 	tag = ltd_tag_find(addr);
 	if (!tag) {
@@ -715,6 +800,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 	dom = tag->dom;
+	ltd_cache_fill(c, tag);
 	if (ltd_is_owner(dom)) {
 		ltd_unlock(flags);
 		ltd_dom_stat(LTD_DOM_STAT_OWNER);
@@ -722,6 +808,9 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	}
 	ltd_collect_guards(&cand);
 	if (ltd_access_seen(dom, ip, cand.hash, cand.nr_guards)) {
+		c->site = ip;
+		c->hash = cand.hash;
+		c->nr_guards = cand.nr_guards;
 		ltd_unlock(flags);
 		ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
 		return;
@@ -765,6 +854,9 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	*a = cand;
 	a->next = dom->accesses;
 	dom->accesses = a;
+	c->site = ip;
+	c->hash = cand.hash;
+	c->nr_guards = cand.nr_guards;
 	strscpy(name, dom->name, sizeof(name));
 	strscpy(driver, dom->driver, sizeof(driver));
 	kind = dom->kind;
@@ -861,6 +953,7 @@ static void ltd_teardown_begin(const void *owner, const char *driver_now)
 	}
 	ltd_windows[i].task = current;
 	ltd_windows[i].dom = dom;
+	ltd_gen_bump();
 	dom->state = LTD_DOMAIN_TEARING_DOWN;
 	dom->teardown = st;
 	dom->nr_syncs = 0;
@@ -936,6 +1029,7 @@ static void ltd_teardown_end(const void *owner)
 		ltd_unlock(flags);
 		return;
 	}
+	ltd_gen_bump();
 	w = ltd_window_find(current, dom);
 	if (w) {
 		w->task = NULL;
@@ -1067,6 +1161,7 @@ bool ltd_owner_push(const void *arg)
 		ltd_owner_frames[ltd_nr_owner_frames].owner =
 			ltd_domain_find(arg) ? arg : NULL;
 		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames + 1);
+		ltd_gen_bump();
 		ok = true;
 	}
 	ltd_unlock(flags);
@@ -1092,6 +1187,7 @@ void ltd_owner_pop(void)
 		for (; i < ltd_nr_owner_frames - 1; i++)
 			ltd_owner_frames[i] = ltd_owner_frames[i + 1];
 		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames - 1);
+		ltd_gen_bump();
 		break;
 	}
 	ltd_unlock(flags);

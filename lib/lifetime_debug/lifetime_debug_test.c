@@ -583,7 +583,8 @@ static noinline void test_dom_unguarded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
 	EXPECT_SEEN(test, "Write of size 8 at addr");
 	EXPECT_SEEN(test, "no guard held");
-	EXPECT_SEEN(test, "The object is devres data of device test_dom_unguarded.ltd-test-unguarded (driver");
+	EXPECT_SEEN(test, "The object is devres data of device ");
+	EXPECT_SEEN(test, ".ltd-test-unguarded (driver");
 	EXPECT_SEEN(test, "8 bytes inside the 64-byte region");
 	EXPECT_SEEN(test, "Accessed by task");
 	EXPECT_SEEN(test, "Allocated by task");

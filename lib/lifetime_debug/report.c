@@ -121,20 +121,9 @@ static bool ltd_internal_frame(unsigned long ip)
 	return false;
 }
 
-/**
- * ltd_save_stack() - record the current stack and task for a report
- * @s:		where to store it
- * @title:	what the stack shows ("Accessed", "Released"...)
- * @skip:	frames to skip on top of the sanitizer's own
- * @gfp:	allocation flags for the stack depot
- *
- * A failed depot save leaves @s->handle 0 and is counted; the report then
- * says the stack is missing.
- *
- * Context: any context; pass GFP_NOWAIT where sleeping is not allowed.
- */
-static noinline void __ltd_save_stack(struct ltd_report_stack *s, const char *title,
-			     unsigned int skip, unsigned long ip, gfp_t gfp)
+static noinline void __ltd_save_stack(struct ltd_report_stack *s,
+				      const char *title, unsigned int skip,
+				      unsigned long ip, gfp_t gfp)
 {
 	unsigned long entries[64];
 	unsigned int nr, first = 0;
@@ -162,6 +151,18 @@ static noinline void __ltd_save_stack(struct ltd_report_stack *s, const char *ti
 	strscpy_pad(s->comm, current->comm, sizeof(s->comm));
 }
 
+/**
+ * ltd_save_stack() - record the current stack and task for a report
+ * @s:		where to store it
+ * @title:	what the stack shows ("Accessed", "Released"...)
+ * @skip:	frames to skip on top of the sanitizer's own
+ * @gfp:	allocation flags for the stack depot
+ *
+ * A failed depot save leaves @s->handle 0 and is counted; the report then
+ * says the stack is missing.
+ *
+ * Context: any context; pass GFP_NOWAIT where sleeping is not allowed.
+ */
 void ltd_save_stack(struct ltd_report_stack *s, const char *title,
 		    unsigned int skip, gfp_t gfp)
 {

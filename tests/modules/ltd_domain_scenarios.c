@@ -762,6 +762,7 @@ static noinline void ltd_dom_ann_exit(void)
 static noinline void ltd_dom_ann_revoke(void)
 {
 	WRITE_ONCE(ltd_dom_ann_revoked, true);
+	/* Flag before count: pairs with smp_mb__after_atomic() in enter. */
 	smp_mb();
 	wait_event(ltd_dom_ann_wq, !atomic_read(&ltd_dom_ann_inflight));
 }
