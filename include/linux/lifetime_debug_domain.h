@@ -13,9 +13,11 @@
 #include <linux/compiler.h>
 #include <linux/lifetime_debug.h>
 #include <linux/types.h>
+#include <linux/workqueue_types.h>
 
 struct device;
 struct lockdep_map;
+struct timer_list;
 
 /*
  * The KASAN shadow marker of tagged memory: 0xD0 for a whole granule,
@@ -64,6 +66,12 @@ void __lifetime_debug_note_sync(const struct lockdep_map *map);
 bool __lifetime_debug_kasan_access(const void *addr, size_t size, bool write,
 				   unsigned long ip);
 void __lifetime_debug_kasan_story(const void *addr);
+
+/* Walkers for the module unload check (kernel/time/timer.c, kernel/workqueue.c). */
+typedef void (*lifetime_debug_timer_fn)(struct timer_list *timer, void *arg);
+typedef void (*lifetime_debug_work_fn)(work_func_t func, void *arg);
+void lifetime_debug_walk_timers(lifetime_debug_timer_fn fn, void *arg);
+void lifetime_debug_walk_works(lifetime_debug_work_fn fn, void *arg);
 
 /**
  * lifetime_debug_devres_tag() - tag devres data with its owning device

@@ -96,6 +96,7 @@ const char *const ltd_degraded_names[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_RECORDS]		= "access_records",
 	[LTD_DEGRADED_WINDOWS]		= "teardown_windows",
 	[LTD_DEGRADED_SYNCS]		= "teardown_syncs",
+	[LTD_DEGRADED_OWNER_FRAMES]	= "owner_frames",
 };
 
 static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
@@ -111,6 +112,8 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 		"too many concurrent teardowns: some are not checked",
 	[LTD_DEGRADED_SYNCS] =
 		"a teardown synchronized with too many guards: its accesses are not judged",
+	[LTD_DEGRADED_OWNER_FRAMES] =
+		"too many owner-annotated callbacks at once: some count as foreign",
 };
 
 static atomic_long_t ltd_degraded_counts[LTD_DEGRADED_COUNT];

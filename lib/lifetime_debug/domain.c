@@ -443,7 +443,8 @@ void __lifetime_debug_untag(const void *data, size_t size, const char *how)
 	e->kind = dom->kind;
 	w = ltd_window_find(current, dom);
 	if (w) {
-		e->how = dom->kind == LTD_DOMAIN_URES ? "the final put" : "driver unbind";
+		e->how = dom->kind == LTD_DOMAIN_URES ? "the final put" :
+			 strcmp(dom->driver, "(none)") ? "driver unbind" : "device removal";
 		e->teardown = dom->teardown;
 	} else {
 		e->how = how;
@@ -1166,7 +1167,7 @@ bool ltd_owner_push(const void *arg)
 	}
 	ltd_unlock(flags);
 	if (!ok)
-		ltd_degraded(LTD_DEGRADED_WINDOWS);
+		ltd_degraded(LTD_DEGRADED_OWNER_FRAMES);
 	return ok;
 }
 
@@ -1240,7 +1241,7 @@ static const char *const ltd_domain_state_names[] = {
 };
 
 /**
- * ltd_show_domains() - list domains and their tagged objects
+ * ltd_show_domains() - list domains, one line each
  * @seq: debugfs file
  */
 void ltd_show_domains(struct seq_file *seq)

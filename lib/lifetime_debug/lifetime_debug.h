@@ -51,6 +51,7 @@ enum ltd_degraded_reason {
 	LTD_DEGRADED_RECORDS,		/* access record pool exhausted */
 	LTD_DEGRADED_WINDOWS,		/* too many teardowns at once */
 	LTD_DEGRADED_SYNCS,		/* a teardown synchronized with too many maps */
+	LTD_DEGRADED_OWNER_FRAMES,	/* too many owner-annotated callbacks at once */
 	LTD_DEGRADED_COUNT,
 };
 

@@ -793,8 +793,9 @@ static struct kunit_case lifetime_debug_domain_test_cases[] = {
 	KUNIT_CASE(test_dom_unguarded),
 	KUNIT_CASE(test_dom_owner_silent),
 	KUNIT_CASE(test_dom_teardown),
-	KUNIT_CASE(test_dom_oob),
 	KUNIT_CASE(test_dom_nomem),
+	/* Last: KASAN's report turns lockdep off for the rest of the boot. */
+	KUNIT_CASE(test_dom_oob),
 	{},
 };
 

@@ -5,9 +5,11 @@
  *
  * A module's exit cannot wait for what it never pinned: a char device whose
  * file_operations lack .owner lets rmmod succeed while a file is open, and
- * the next read or close of that file runs freed code. At MODULE_STATE_GOING
- * every open file of every task is checked for file operations inside the
- * module.
+ * the next read or close of that file runs freed code; a timer or work item
+ * the exit did not cancel runs freed code when it fires. At
+ * MODULE_STATE_GOING (after the module's exit) every open file of every task
+ * is checked for file operations inside the module, and every pending timer
+ * and queued or running work item for a callback inside it.
  */
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt
@@ -20,6 +22,8 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 
 #include "lifetime_debug.h"
 
@@ -119,6 +123,94 @@ static void ltd_module_check_files(struct module *mod)
 	kfree(scan);
 }
 
+/* === Timers and work items with callbacks in the module === */
+
+struct ltd_module_cbs {
+	struct module *mod;
+	unsigned int nr;
+	struct {
+		unsigned long fn;
+		const void *timer;	/* NULL for a work item */
+		bool delayed;
+	} refs[LTD_MODULE_REFS];
+};
+
+static void ltd_module_add_cb(struct ltd_module_cbs *cbs, unsigned long fn,
+			      const void *timer, bool delayed)
+{
+	unsigned int i;
+
+	if (!within_module(fn, cbs->mod))
+		return;
+	for (i = 0; i < cbs->nr; i++)
+		if (cbs->refs[i].fn == fn)
+			return;
+	if (cbs->nr == LTD_MODULE_REFS)
+		return;
+	cbs->refs[cbs->nr].fn = fn;
+	cbs->refs[cbs->nr].timer = timer;
+	cbs->refs[cbs->nr].delayed = delayed;
+	cbs->nr++;
+}
+
+/* Under the timer base lock. */
+static void ltd_module_timer(struct timer_list *timer, void *arg)
+{
+	if (timer->function == delayed_work_timer_fn) {
+		struct delayed_work *dw = container_of(timer, struct delayed_work, timer);
+
+		ltd_module_add_cb(arg, (unsigned long)dw->work.func, timer, true);
+		return;
+	}
+	ltd_module_add_cb(arg, (unsigned long)timer->function, timer, false);
+}
+
+/* Under the worker pool lock. */
+static void ltd_module_work(work_func_t func, void *arg)
+{
+	ltd_module_add_cb(arg, (unsigned long)func, NULL, false);
+}
+
+static void ltd_module_check_callbacks(struct module *mod)
+{
+	struct ltd_module_cbs *cbs;
+	unsigned int i;
+
+	cbs = kzalloc(sizeof(*cbs), GFP_KERNEL);
+	if (!cbs) {
+		ltd_degraded(LTD_DEGRADED_NOMEM);
+		return;
+	}
+	cbs->mod = mod;
+	lifetime_debug_walk_timers(ltd_module_timer, cbs);
+	lifetime_debug_walk_works(ltd_module_work, cbs);
+
+	for (i = 0; i < cbs->nr; i++) {
+		struct ltd_report r = {};
+
+		r.type = LTD_BUG_UNPINNED_MODULE_REF;
+		r.site = cbs->refs[i].fn;
+		r.dedup = cbs->refs[i].fn;
+		if (cbs->refs[i].timer && !cbs->refs[i].delayed)
+			scnprintf(r.what, sizeof(r.what),
+				  "Timer %px with callback %ps is pending while module %s unloads: nothing cancelled it (timer_shutdown_sync())",
+				  cbs->refs[i].timer, (void *)cbs->refs[i].fn, mod->name);
+		else
+			scnprintf(r.what, sizeof(r.what),
+				  "%s with callback %ps is %s while module %s unloads: nothing cancelled or flushed it (cancel_%swork_sync())",
+				  cbs->refs[i].delayed ? "Delayed work" : "Work item",
+				  (void *)cbs->refs[i].fn,
+				  cbs->refs[i].delayed ? "pending" : "queued or running",
+				  mod->name, cbs->refs[i].delayed ? "delayed_" : "");
+		scnprintf(r.object, sizeof(r.object),
+			  "The object is module %s (going): when the callback runs, it runs freed code",
+			  mod->name);
+		ltd_save_stack(&r.stacks[0], "Unloaded", 0, GFP_KERNEL);
+		ltd_report(&r);
+	}
+	kfree(cbs);
+}
+
 static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
@@ -128,6 +220,7 @@ static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_MODULE_CHECKS]);
 	ltd_module_check_files(mod);
+	ltd_module_check_callbacks(mod);
 	return NOTIFY_DONE;
 }
 

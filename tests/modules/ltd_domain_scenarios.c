@@ -20,6 +20,7 @@
 
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -73,6 +74,8 @@
  *	(no lock, no lockdep map) that remove() revokes; a "bus callback"
  *	touches devm data without device_lock; a kref release sleeps: the
  *	kprobes annotations of lifetime_debug/annotate teach the sanitizer
+ * @LTD_DOM_MODULE_TIMER: a timer, a delayed work and a running work item
+ *	with callbacks in the module, not cancelled by the module's exit
  * @LTD_DOM_NR: number of variants
  */
 enum ltd_dom_variant {
@@ -92,6 +95,7 @@ enum ltd_dom_variant {
 	LTD_DOM_MODULE,
 	LTD_DOM_URES_TIMER,
 	LTD_DOM_ANN,
+	LTD_DOM_MODULE_TIMER,
 	LTD_DOM_NR
 };
 
@@ -112,6 +116,7 @@ static const char * const ltd_dom_variant_names[] = {
 	[LTD_DOM_MODULE]	= "module",
 	[LTD_DOM_URES_TIMER]	= "ures_timer",
 	[LTD_DOM_ANN]		= "ann",
+	[LTD_DOM_MODULE_TIMER]	= "module_timer",
 };
 
 static_assert(ARRAY_SIZE(ltd_dom_variant_names) == LTD_DOM_NR);
@@ -119,7 +124,7 @@ static_assert(ARRAY_SIZE(ltd_dom_variant_names) == LTD_DOM_NR);
 static char *ltd_dom_variant_name;
 module_param_named(variant, ltd_dom_variant_name, charp, 0444);
 MODULE_PARM_DESC(variant,
-		 "required: nolock | ures | mutex | srcu | debugfs | debugfs_devm | timer | timer_sync | work | work_sync | sysfs | class | uaf | module | ures_timer | ann");
+		 "required: nolock | ures | mutex | srcu | debugfs | debugfs_devm | timer | timer_sync | work | work_sync | sysfs | class | uaf | module | ures_timer | ann | module_timer");
 
 static enum ltd_dom_variant ltd_dom_variant __ro_after_init;
 
@@ -856,6 +861,54 @@ static void ltd_dom_remove_ann(void)
 	ltd_dom_ann_dev = NULL;
 }
 
+/* === module_timer: callbacks into the module that its exit leaves behind === */
+
+/*
+ * The timer and work structures are leaked kmalloc() memory, so that only
+ * their callbacks dangle after the unload: the test reboots before they
+ * run (60 s).
+ */
+static atomic_t ltd_dom_mod_work_started = ATOMIC_INIT(0);
+module_param_cb(mod_work_started, &ltd_dom_counter_ops, &ltd_dom_mod_work_started, 0444);
+MODULE_PARM_DESC(mod_work_started, "module_timer: the blocking work item runs (read-only)");
+
+static noinline void ltd_dom_mod_timer_fn(struct timer_list *t)
+{
+	atomic_inc(&ltd_dom_timer_fired);
+}
+
+static noinline void ltd_dom_mod_dwork_fn(struct work_struct *work)
+{
+	atomic_inc(&ltd_dom_work_ran);
+}
+
+static noinline void ltd_dom_mod_work_fn(struct work_struct *work)
+{
+	atomic_inc(&ltd_dom_mod_work_started);
+	msleep(60 * MSEC_PER_SEC);
+}
+
+static int ltd_dom_setup_module_timer(void)
+{
+	struct timer_list *timer = kzalloc(sizeof(*timer), GFP_KERNEL);
+	struct delayed_work *dwork = kzalloc(sizeof(*dwork), GFP_KERNEL);
+	struct work_struct *work = kzalloc(sizeof(*work), GFP_KERNEL);
+
+	if (!timer || !dwork || !work) {
+		kfree(timer);
+		kfree(dwork);
+		kfree(work);
+		return -ENOMEM;
+	}
+	timer_setup(timer, ltd_dom_mod_timer_fn, 0);
+	mod_timer(timer, jiffies + 60 * HZ);
+	INIT_DELAYED_WORK(dwork, ltd_dom_mod_dwork_fn);
+	schedule_delayed_work(dwork, 60 * HZ);
+	INIT_WORK(work, ltd_dom_mod_work_fn);
+	schedule_work(work);
+	return 0;
+}
+
 /* === The driver === */
 
 static int ltd_dom_setup(struct device *dev, struct ltd_dom_priv *p)
@@ -904,6 +957,8 @@ static int ltd_dom_setup(struct device *dev, struct ltd_dom_priv *p)
 		return ltd_dom_setup_ures_timer(dev);
 	case LTD_DOM_ANN:
 		return ltd_dom_setup_ann(dev, p);
+	case LTD_DOM_MODULE_TIMER:
+		return ltd_dom_setup_module_timer();
 	case LTD_DOM_NR:
 		break;
 	}

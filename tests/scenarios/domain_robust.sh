@@ -16,7 +16,7 @@ NAME=ltd_dom
 DRV=/sys/bus/platform/drivers/$NAME
 DEV=/dev/$NAME
 FS=/sys/kernel/debug/failslab
-CYCLES=${STRESS_CYCLES:-150}
+CYCLES=${STRESS_CYCLES:-800}
 
 wait_dev() {
 	local n=100
