@@ -692,6 +692,84 @@ static bool ltd_copy_helper(unsigned long ip)
 	return false;
 }
 
+/*
+ * Copy helpers seen so far, as address ranges: an access inside one is
+ * keyed by the helper's caller, so that two driver functions copying from
+ * the same domain through copy_to_user() are two accesses, not one.
+ */
+#define LTD_HELPER_RANGES	16
+static struct {
+	unsigned long start;
+	unsigned long end;
+} ltd_helper_ranges[LTD_HELPER_RANGES];
+static int ltd_nr_helper_ranges;
+
+static bool ltd_in_helper(unsigned long ip)
+{
+	int i, n = READ_ONCE(ltd_nr_helper_ranges);
+
+	for (i = 0; i < n; i++)
+		if (ip - ltd_helper_ranges[i].start <
+		    ltd_helper_ranges[i].end - ltd_helper_ranges[i].start)
+			return true;
+	return false;
+}
+
+static void ltd_add_helper(unsigned long start, unsigned long size)
+{
+	unsigned long flags;
+	int i;
+
+	flags = ltd_lock();
+	for (i = 0; i < ltd_nr_helper_ranges; i++)
+		if (ltd_helper_ranges[i].start == start)
+			break;
+	if (i == ltd_nr_helper_ranges && i < LTD_HELPER_RANGES) {
+		ltd_helper_ranges[i].start = start;
+		ltd_helper_ranges[i].end = start + size;
+		/* Entry before count: lockless readers see it whole. */
+		smp_store_release(&ltd_nr_helper_ranges, i + 1);
+	}
+	ltd_unlock(flags);
+}
+
+/*
+ * Remember the copy helpers from @ip up the stack (string(), vsnprintf(),
+ * scnprintf()...). Return: true if @ip is in one.
+ */
+static bool ltd_learn_helpers(unsigned long ip)
+{
+	unsigned long entries[16], size, offset;
+	unsigned int nr, i;
+
+	if (!ltd_copy_helper(ip))
+		return ltd_in_helper(ip);
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < nr && entries[i] != ip; i++)
+		;
+	for (; i < nr && ltd_copy_helper(entries[i]); i++)
+		if (kallsyms_lookup_size_offset(entries[i], &size, &offset))
+			ltd_add_helper(entries[i] - offset, size);
+	return true;
+}
+
+/* The site an access is recorded by: @ip, or the caller of its copy helper. */
+static unsigned long ltd_key_site(unsigned long ip)
+{
+	unsigned long entries[16];
+	unsigned int nr, i;
+
+	if (!ltd_in_helper(ip))
+		return ip;
+	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < nr && entries[i] != ip; i++)
+		;
+	for (; i < nr; i++)
+		if (!ltd_in_helper(entries[i]))
+			return entries[i];
+	return ip;
+}
+
 static unsigned long ltd_title_site(const struct ltd_report_stack *s, unsigned long ip)
 {
 	unsigned long *entries;
@@ -765,6 +843,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 {
 	struct ltd_access_cache *c;
 	struct ltd_access cand, *a;
+	unsigned long site;
 	enum ltd_domain_kind kind;
 	bool dup;
 	struct ltd_domain *dom;
@@ -778,6 +857,8 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 
+	site = ltd_key_site(ip);
+
 	/* Fast path: the object and (site, guards) this CPU saw last. */
 	c = this_cpu_ptr(&ltd_access_cache);
 	if (c->gen == READ_ONCE(ltd_gen) && addr - c->start < c->size) {
@@ -786,7 +867,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 			return;
 		}
 		ltd_collect_guards(&cand);
-		if (c->site == ip && c->hash == cand.hash &&
+		if (c->site == site && c->hash == cand.hash &&
 		    c->nr_guards == cand.nr_guards) {
 			ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
 			return;
@@ -808,8 +889,8 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 	ltd_collect_guards(&cand);
-	if (ltd_access_seen(dom, ip, cand.hash, cand.nr_guards)) {
-		c->site = ip;
+	if (ltd_access_seen(dom, site, cand.hash, cand.nr_guards)) {
+		c->site = site;
 		c->hash = cand.hash;
 		c->nr_guards = cand.nr_guards;
 		ltd_unlock(flags);
@@ -823,11 +904,14 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 
 	/* A new (site, guard set): record it with its stack. */
 	ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
-	cand.site = ip;
+	/* A new access: learn whether @ip is a copy helper, key it right. */
+	if (ltd_learn_helpers(ip))
+		site = ltd_key_site(ip);
+	cand.site = site;
 	cand.addr = addr;
 	cand.size = size;
 	cand.write = write;
-	cand.func = ltd_func_of(ip);
+	cand.func = ltd_func_of(site);
 	cand.exempt = ltd_exempt_site(ip);
 	cand.reported = !cand.nr_guards || cand.exempt;
 	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
@@ -837,7 +921,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	flags = ltd_lock();
 	tag = ltd_tag_find(addr);
 	if (!tag || tag->dom != dom ||
-	    ltd_access_seen(dom, ip, cand.hash, cand.nr_guards)) {
+	    ltd_access_seen(dom, site, cand.hash, cand.nr_guards)) {
 		ltd_unlock(flags);
 		return;
 	}
@@ -855,7 +939,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	*a = cand;
 	a->next = dom->accesses;
 	dom->accesses = a;
-	c->site = ip;
+	c->site = site;
 	c->hash = cand.hash;
 	c->nr_guards = cand.nr_guards;
 	strscpy(name, dom->name, sizeof(name));

@@ -591,6 +591,36 @@ static noinline void test_dom_unguarded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 1);
 }
 
+/*
+ * Accesses inside a copy helper (here vsnprintf()'s string()) are keyed by
+ * the helper's caller: two functions copying the same devm string are two
+ * reports, each titled with its function.
+ */
+static noinline void dom_format_one(char *buf, size_t len, const char *s)
+{
+	scnprintf(buf, len, "%s", s);
+}
+
+static noinline void dom_format_two(char *buf, size_t len, const char *s)
+{
+	scnprintf(buf, len, "<%s>", s);
+}
+
+static void test_dom_copy_helpers(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-helpers");
+	char *p = dom_alloc(test, dev, 16), buf[32];
+
+	device_lock(dev);
+	strscpy(p, "devm text", 16);
+	device_unlock(dev);
+	dom_format_one(buf, sizeof(buf), p);
+	dom_format_two(buf, sizeof(buf), p);
+	KUNIT_EXPECT_STREQ(test, buf, "<devm text>");
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_one"), 1);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_two"), 1);
+}
+
 /* The owner (device_lock held) is silent. */
 static void test_dom_owner_silent(struct kunit *test)
 {
@@ -792,6 +822,7 @@ static struct kunit_case lifetime_debug_domain_test_cases[] = {
 	KUNIT_CASE(test_dom_lookup),
 	KUNIT_CASE(test_dom_unguarded),
 	KUNIT_CASE(test_dom_owner_silent),
+	KUNIT_CASE(test_dom_copy_helpers),
 	KUNIT_CASE(test_dom_teardown),
 	KUNIT_CASE(test_dom_nomem),
 	/* Last: KASAN's report turns lockdep off for the rest of the boot. */

@@ -76,6 +76,19 @@ cat /sys/kernel/debug/lifetime_debug/objects
 head -1 /sys/kernel/debug/lifetime_debug/refcount_classes
 grep -E 'ltd_demo_release|kobject|device' /sys/kernel/debug/lifetime_debug/refcount_classes | head -4
 
-say "8. lifetime_debug/stats (excerpt)"
+say "8. The same state through drgn on the live kernel (tools/drgn/)"
+T=$LT_REPO/tools/drgn
+cp "$LT_BUILD/vmlinux" /tmp/vmlinux
+drgn_run() { drgn -k -q -s /tmp/vmlinux "$@"; }
+echo "\$ lifetime_domains.py"
+drgn_run "$T/lifetime_domains.py"
+addr=$(awk 'NR == 2 { print $1 }' /sys/kernel/debug/lifetime_debug/objects)
+echo "\$ lifetime_whois.py $addr"
+drgn_run "$T/lifetime_whois.py" "$addr" | head -12
+echo "\$ lifetime_reports.py --summary"
+drgn_run "$T/lifetime_reports.py" --summary
+rm -f /tmp/vmlinux
+
+say "9. lifetime_debug/stats (excerpt)"
 grep -E '^(reports|bugs|objects_tagged|foreign_accesses|teardowns|refcount_classes):|^bugs' \
 	/sys/kernel/debug/lifetime_debug/stats
