@@ -126,7 +126,7 @@ static __always_inline void lifetime_debug_domain_teardown_begin(const void *own
  */
 static __always_inline void lifetime_debug_domain_teardown_end(const void *owner)
 {
-	if (lifetime_debug_enabled())
+	if (lifetime_debug_enabled() || READ_ONCE(lifetime_debug_nr_windows))
 		__lifetime_debug_domain_teardown_end(owner);
 }
 
@@ -170,7 +170,8 @@ static __always_inline void lifetime_debug_teardown_begin(struct device *dev)
  */
 static __always_inline void lifetime_debug_teardown_end(struct device *dev)
 {
-	if (lifetime_debug_enabled())
+	/* Also when switched off meanwhile: an open window must close. */
+	if (lifetime_debug_enabled() || READ_ONCE(lifetime_debug_nr_windows))
 		__lifetime_debug_teardown_end(dev);
 }
 

@@ -282,6 +282,19 @@ static struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d)
 	return d;
 }
 
+/* ltd_dom_lock held: memory reused for a tagged object has a new story. */
+static void ltd_ended_forget(unsigned long start, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < LTD_ENDED_RING; i++) {
+		struct ltd_ended *e = &ltd_ended[i];
+
+		if (e->valid && start < e->start + e->size && e->start < start + size)
+			e->valid = false;
+	}
+}
+
 /* === Tagging === */
 
 static void ltd_tag_object(const void *owner, enum ltd_domain_kind kind,
@@ -343,6 +356,7 @@ static void ltd_tag_object(const void *owner, enum ltd_domain_kind kind,
 	dom->nr_tags++;
 	dom->bytes += size;
 	ltd_tag_insert(tag);
+	ltd_ended_forget(start, size);
 	ltd_shadow_mark(start, size);
 	ltd_unlock(flags);
 
@@ -1123,7 +1137,9 @@ static void ltd_teardown_end(const void *owner)
 	}
 	for (a = dom->accesses; a; a = next) {
 		next = a->next;
-		if (w && !a->reported && !ltd_access_closed(dom, a)) {
+		/* Switched off during the teardown: close it without reports. */
+		if (w && !a->reported && lifetime_debug_enabled() &&
+		    !ltd_access_closed(dom, a)) {
 			a->next = open;
 			open = a;
 		} else {

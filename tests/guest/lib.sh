@@ -39,3 +39,20 @@ expect_eq() {
 debug_locks() {
 	awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats
 }
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
+wait_until() {
+	local n=$(($1 * 20))
+
+	shift
+	while ! "$@"; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# wait_dev DEV: wait up to 5 s for the char device node DEV
+wait_dev() {
+	wait_until 5 test -c "$1" || fail "$1 did not appear"
+}

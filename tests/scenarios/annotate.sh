@@ -33,15 +33,6 @@ REVOKE="revoke ltd_dom_ann_revoke"
 OWNER="owner ltd_dom_ann_bus_cb"
 NOSLEEP="nosleep-release ltd_dom_ann_release"
 
-wait_dev() {
-	local n=100
-
-	while [ ! -c "$DEV" ]; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || fail "$DEV did not appear"
-		sleep 0.05
-	done
-}
 
 nreports() {
 	dmesg | grep -Ec "BUG: LIFETIME: $1" || true
@@ -60,7 +51,7 @@ nprobes() {
 base_probes=$(nprobes)
 echo "kprobes before: $base_probes"
 insmod "$LT_MODDIR/$MOD.ko" variant=ann || fail "insmod"
-wait_dev
+wait_dev "$DEV"
 
 # --- 1. guard + revoke -------------------------------------------------
 echo "--- 1. guard and revoke annotations"
@@ -79,7 +70,7 @@ expect_eq "reports with guard and revoke" "$(nreports unprotected-access)" 0
 # --- 2. owner ------------------------------------------------------------
 echo "--- 2. owner annotation"
 echo $NAME > $DRV/bind || fail "bind"
-wait_dev
+wait_dev "$DEV"
 annotate "$OWNER"
 echo 1 > $PARAMS/bus_event || fail "bus_event"
 echo $NAME > $DRV/unbind || fail "unbind"
@@ -94,7 +85,7 @@ annotate "-$OWNER"
 expect_eq "annotations left" "$(wc -l < "$ANN")" 0
 expect_eq "kprobes after removal" "$(nprobes)" "$base_probes"
 echo $NAME > $DRV/bind || fail "bind"
-wait_dev
+wait_dev "$DEV"
 dd if=$DEV bs=64 count=1 > /dev/null 2>&1
 expect_eq "read reported at once" "$(nreports 'unprotected-access in ltd_dom_read_ann\+')" 1
 echo 1 > $PARAMS/bus_event || fail "bus_event"

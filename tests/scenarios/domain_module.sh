@@ -22,17 +22,6 @@ DEV=/dev/$NAME
 TS='^\[ *[0-9.]+\] '
 TITLE="${TS}BUG: LIFETIME: unpinned-module-reference in ltd_dom_"
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 # shellcheck disable=SC2317 # called through wait_until
 holds_dev() {

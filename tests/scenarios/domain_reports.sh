@@ -83,17 +83,6 @@ others_allowed() {
 	esac
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 # counter NAME: a lifetime_debug/stats value, empty if there is none
 counter() {

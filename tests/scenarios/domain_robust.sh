@@ -18,15 +18,6 @@ DEV=/dev/$NAME
 FS=/sys/kernel/debug/failslab
 CYCLES=${STRESS_CYCLES:-800}
 
-wait_dev() {
-	local n=100
-
-	while [ ! -c "$DEV" ]; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || fail "$DEV did not appear"
-		sleep 0.05
-	done
-}
 
 # --- 1. failslab -------------------------------------------------------------
 echo "--- 1. failslab on metadata allocations"
@@ -44,7 +35,7 @@ echo 0 > $FS/verbose
 bash -c "echo 1 > /proc/self/make-it-fail && exec insmod $LT_MODDIR/$MOD.ko variant=nolock" ||
 	fail "insmod under failslab"
 echo 0 > $FS/probability
-wait_dev
+wait_dev "$DEV"
 failures=$(($(stat metadata_alloc_failures) - fail_before))
 echo "injected metadata allocation failures: $failures"
 [ "$failures" -ge 1 ] || fail "no metadata allocation failed under failslab"
@@ -62,7 +53,7 @@ expect_eq "degraded[nomem] counted" "$([ "$(stat 'degraded[nomem]')" -ge 1 ] && 
 for v in mutex srcu ures; do
 	echo "--- 2. stress variant $v: 3 readers, $CYCLES bind/unbind cycles"
 	insmod "$LT_MODDIR/$MOD.ko" variant=$v || fail "insmod $v"
-	wait_dev
+	wait_dev "$DEV"
 	pids=
 	for r in 1 2 3; do
 		(while :; do dd if=$DEV bs=64 count=1 of=/dev/null 2>/dev/null; done) &

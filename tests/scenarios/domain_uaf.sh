@@ -19,17 +19,6 @@ TS='^\[ *[0-9.]+\] '
 UAF="${TS}BUG: KASAN: slab-use-after-free in ltd_dom_read_uaf([+ ]|\$)"
 STORY="${TS}(lifetime_debug: )?The object belonged to devres domain of device ltd_dom \\(driver ltd_dom\\), ended by driver unbind"
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 # kasan_block: the KASAN report, from its title to its closing separator
 kasan_block() {

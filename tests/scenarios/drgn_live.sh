@@ -30,17 +30,6 @@ TOOLS=$LT_REPO/tools/drgn
 VMLINUX=/tmp/vmlinux
 TITLE='BUG: LIFETIME: unprotected-access in ltd_dom_read_nolock'
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 # shellcheck disable=SC2317 # called through wait_until
 reported() {
