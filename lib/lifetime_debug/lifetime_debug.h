@@ -95,6 +95,8 @@ struct ltd_report_stack {
  * @object:	line 3: the object, its domain and owner
  * @stacks:	access/put stack first, then allocation/teardown/sleep stacks
  * @seq:	report number since boot (filled by ltd_report())
+ * @site_sym:	@site as "%pS" when reported (filled by ltd_report()): the
+ *		history keeps the name even after the module is gone
  */
 struct ltd_report {
 	enum ltd_bug_type type;
@@ -104,6 +106,7 @@ struct ltd_report {
 	char object[LTD_LINE_LEN];
 	struct ltd_report_stack stacks[LTD_REPORT_STACKS];
 	unsigned long seq;
+	char site_sym[128];
 };
 
 void ltd_save_stack(struct ltd_report_stack *s, const char *title,

@@ -247,8 +247,12 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 	int i;
 
 	ltd_seq_con_printf(seq, "%s\n", LTD_SEPARATOR);
-	ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %pS\n",
-			   ltd_bug_type_names[r->type], (void *)site);
+	if (r->site_sym[0])
+		ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %s\n",
+				   ltd_bug_type_names[r->type], r->site_sym);
+	else
+		ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %pS\n",
+				   ltd_bug_type_names[r->type], (void *)site);
 	ltd_seq_con_printf(seq, "\n");
 	ltd_seq_con_printf(seq, "%s\n", r->what);
 	if (r->object[0])
@@ -388,6 +392,7 @@ bool ltd_report(struct ltd_report *r)
 	bool print = false;
 
 	site = r->site ? r->site : ltd_stack_first(r->stacks[0].handle);
+	snprintf(r->site_sym, sizeof(r->site_sym), "%pS", (void *)site);
 	atomic_long_inc(&ltd_type_counters[r->type]);
 
 	preempt_disable();

@@ -62,11 +62,21 @@ def report_site(kernel, r):
     return r.site.value_() or kernel.stack_first(r.stacks[0].handle)
 
 
+def site_text(kernel, r):
+    """The title's frame: as symbolized when reported (site_sym, so that a
+    module unloaded since, or another one loaded at its address, cannot
+    change it), else symbolized now."""
+    try:
+        text = cstr(r.site_sym)
+    except (AttributeError, LookupError):
+        text = ""
+    return text or kernel.syms.format(report_site(kernel, r))
+
+
 def report_lines(kernel, r, names):
     """ltd_print_report() for debugfs."""
     lines = [SEPARATOR,
-             "BUG: LIFETIME: %s in %s" % (name_of(names, r.type),
-                                          kernel.syms.format(report_site(kernel, r))),
+             "BUG: LIFETIME: %s in %s" % (name_of(names, r.type), site_text(kernel, r)),
              "",
              cstr(r.what)]
     if cstr(r.object):
@@ -104,7 +114,7 @@ def format_summary(kernel, last=None):
         ts = int(r.stacks[0].ts_nsec)
         out.append("%6d %14s %-26s %s" % (
             int(r.seq), "%d.%06d" % (ts // 1000000000, ts % 1000000000 // 1000),
-            name_of(names, r.type), kernel.syms.format(report_site(kernel, r))))
+            name_of(names, r.type), site_text(kernel, r)))
     return out
 
 
