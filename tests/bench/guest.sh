@@ -3,7 +3,8 @@
 # Benchmark guest (tests/bench/run boots this; a benchmark, never a test).
 # Prints "BENCH <name> <value>" for timings and "BENCH-INFO <name> <value>"
 # for everything else; tests/bench/run compares boots with
-# lifetime_debug.enabled=0 and =1.
+# lifetime_debug.enabled=0 and =1, and with the same kernel built without
+# the sanitizer.
 STATS=/sys/kernel/debug/lifetime_debug/stats
 PARAMS=/sys/module/lifetime_debug/parameters
 
@@ -11,9 +12,10 @@ echo "BENCH boot_s $(cut -d' ' -f1 /proc/uptime)"
 
 stat() { awk -v k="$1:" '$1 == k { print $2; exit }' "$STATS"; }
 
+[ -r "$STATS" ] || STATS=/dev/null
 echo "BENCH-INFO enabled $(stat enabled)"
-echo "BENCH-INFO cmdline_enabled $(cat $PARAMS/enabled)"
-echo "BENCH-INFO refcount_budget $(cat $PARAMS/refcount_classes)"
+echo "BENCH-INFO cmdline_enabled $(cat $PARAMS/enabled 2>/dev/null)"
+echo "BENCH-INFO refcount_budget $(cat $PARAMS/refcount_classes 2>/dev/null)"
 echo "BENCH-INFO refcount_classes_boot $(stat refcount_classes)"
 echo "BENCH-INFO refcount_puts_boot $(stat refcount_puts)"
 
@@ -26,6 +28,14 @@ t0=$(date +%s%N)
 for ((i = 0; i < n; i++)); do /bin/true; done
 t1=$(date +%s%N)
 echo "BENCH exec_ns $(((t1 - t0) / n))"
+
+# A kernel built without the sanitizer (tests/bench/run's third baseline):
+# only the workloads above, which need no sanitizer module.
+if [ ! -d /sys/kernel/debug/lifetime_debug ]; then
+	echo "BENCH-INFO built_in no"
+	exit 0
+fi
+echo "BENCH-INFO built_in yes"
 
 # "BENCH <name> <a / b>", 3 decimals; nothing if a value is missing.
 ratio() {
