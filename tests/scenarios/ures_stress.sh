@@ -15,6 +15,8 @@
 # No splat is expected: KASAN, lockdep, hung-task or a WARNING fail the run.
 # lt-timeout: 300
 set -u
+# wait_until; this script keeps its own fail().
+. "$LT_REPO/tests/guest/lib.sh"
 
 NAME=ures_sample
 DRV=/sys/bus/platform/drivers/$NAME
@@ -36,17 +38,6 @@ fail() {
 	exit 1
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 ures_live() {
 	awk '$1 == "live:" { print $2 }' "$URES_STATS"

@@ -9,12 +9,15 @@
 # corrupt what reuses it); if the race did not hit within the budget, one fd
 # is held across an unbind and read, which hits it every time.
 #
-# The lifetime sanitizer's planned access checking would report the same bug
-# as unprotected accesses to device-managed memory from file operations.
+# The lifetime sanitizer also reports the same bug without the race: the
+# file operations (and chrdev_open() on the devm-embedded cdev) make
+# unprotected accesses to device-managed memory.
 # lt-expect-splat: BUG: KASAN: .*use-after-free
 # lt-expect-splat: ^BUG: LIFETIME: (unprotected-access|use-after-teardown) in
 # lt-timeout: 300
 set -u
+# wait_until; this script keeps its own fail().
+. "$LT_REPO/tests/guest/lib.sh"
 
 NAME=ures_sample_devm
 DRV=/sys/bus/platform/drivers/$NAME
@@ -34,17 +37,6 @@ fail() {
 	exit 1
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms
-wait_until() {
-	local n=$(($1 * 20))
-
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
 
 uaf_seen() {
 	dmesg | grep -Eq "$UAF"
