@@ -580,28 +580,50 @@ static const struct file_operations ltd_ann_fops = {
 /* Points into the boot command line, which stays; applied at late init. */
 static const char *ltd_ann_boot;
 
-static int ltd_ann_param_set(const char *val, const struct kernel_param *kp)
+/*
+ * Call @fn for each non-empty ';'-separated line of @val (no allocation).
+ * Return: 0, or the first error (-EINVAL for a line too long); every
+ * line is tried.
+ */
+static int ltd_ann_for_lines(const char *val, int (*fn)(const char *line))
 {
 	char line[LTD_ANN_LINE_LEN];
-	struct ltd_ann_spec spec;
 	const char *p = val, *end;
+	int ret = 0, err;
 
-	if (!val || system_state != SYSTEM_BOOTING)
-		return -EINVAL;	/* at run time: use debugfs */
-	/* Check every line now; no allocator yet. */
-	while (*p) {
+	while (p && *p) {
 		size_t n;
 
 		end = strchrnul(p, ';');
 		n = end - p;
-		if (n >= sizeof(line))
-			return -EINVAL;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (*strim(line) && ltd_ann_parse(line, &spec))
-			return -EINVAL;
+		if (n >= sizeof(line)) {
+			err = -EINVAL;
+		} else {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			err = *strim(line) ? fn(strim(line)) : 0;
+		}
+		if (!ret)
+			ret = err;
 		p = *end ? end + 1 : end;
 	}
+	return ret;
+}
+
+static int ltd_ann_check_syntax(const char *line)
+{
+	struct ltd_ann_spec spec;
+
+	return ltd_ann_parse(line, &spec);
+}
+
+static int ltd_ann_param_set(const char *val, const struct kernel_param *kp)
+{
+	if (!val || system_state != SYSTEM_BOOTING)
+		return -EINVAL;	/* at run time: use debugfs */
+	/* Check every line now; no allocator yet. */
+	if (ltd_ann_for_lines(val, ltd_ann_check_syntax))
+		return -EINVAL;
 	ltd_ann_boot = val;
 	return 0;
 }
@@ -621,22 +643,12 @@ MODULE_PARM_DESC(annotate, "Annotations applied at boot, separated by ';'");
 static int __init ltd_annotate_init(void)
 {
 	struct dentry *dir = debugfs_lookup("lifetime_debug", NULL);
-	const char *p = ltd_ann_boot;
-	char line[LTD_ANN_LINE_LEN];
 
 	register_module_notifier(&ltd_ann_module_nb);
 	debugfs_create_file("annotate", 0600, dir, NULL, &ltd_ann_fops);
 	dput(dir);
-	while (p && *p) {
-		const char *end = strchrnul(p, ';');
-		size_t n = min_t(size_t, end - p, sizeof(line) - 1);
-
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (*strim(line))
-			ltd_annotate_line(strim(line));
-		p = *end ? end + 1 : end;
-	}
+	/* Errors are said per line by ltd_annotate_line(); the others stay. */
+	ltd_ann_for_lines(ltd_ann_boot, ltd_annotate_line);
 	return 0;
 }
 /* After ltd_debugfs_init() (late_initcall) and kprobes. */

@@ -44,7 +44,7 @@
 #define LTD_MAX_WINDOWS		8
 #define LTD_ENDED_RING		64
 /* A KASAN granule: bytes per shadow byte. */
-#define LTD_GRANULE		(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define LTD_GRANULE		BIT(KASAN_SHADOW_SCALE_SHIFT)
 #define LTD_GRANULE_MASK	(LTD_GRANULE - 1)
 
 /*
@@ -672,15 +672,8 @@ static bool ltd_exempt_site(unsigned long ip)
 		"get_work_pwq", "get_work_pool", "get_work_pool_id", "work_busy",
 		"clear_pending_if_disabled", "work_offqd_unpack",
 	};
-	char sym[KSYM_SYMBOL_LEN];
-	unsigned int i;
 
-	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(sites); i++)
-		if (!strcmp(sym, sites[i]))
-			return true;
-	return false;
+	return ltd_kernel_sym_in(ip, sites, ARRAY_SIZE(sites), false);
 }
 
 /* Copy helpers: a report names their caller, the code that chose to copy. */
@@ -695,15 +688,8 @@ static bool ltd_copy_helper(unsigned long ip)
 		"seq_printf", "seq_vprintf", "seq_write", "seq_puts",
 		"string", "strscpy", "sized_strscpy", "strlen", "strnlen",
 	};
-	char sym[KSYM_SYMBOL_LEN];
-	unsigned int i;
 
-	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(helpers); i++)
-		if (!strcmp(sym, helpers[i]))
-			return true;
-	return false;
+	return ltd_kernel_sym_in(ip, helpers, ARRAY_SIZE(helpers), false);
 }
 
 /*
@@ -748,53 +734,29 @@ static void ltd_add_helper(unsigned long start, unsigned long size)
 }
 
 /*
- * Remember the copy helpers from @ip up the stack (string(), vsnprintf(),
- * scnprintf()...). Return: true if @ip is in one.
+ * The site an access is recorded (and titled) by: @ip, or the caller of
+ * the copy helpers it is in. With @learn (a new access), the copy helpers
+ * met on the way up the stack are remembered first (string(),
+ * vsnprintf(), scnprintf()...), so that later accesses need no symbol
+ * lookup.
  */
-static bool ltd_learn_helpers(unsigned long ip)
+static unsigned long ltd_key_site(unsigned long ip, bool learn)
 {
 	unsigned long entries[16], size, offset;
 	unsigned int nr, i;
 
-	if (!ltd_copy_helper(ip))
-		return ltd_in_helper(ip);
-	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
-	for (i = 0; i < nr && entries[i] != ip; i++)
-		;
-	for (; i < nr && ltd_copy_helper(entries[i]); i++)
-		if (kallsyms_lookup_size_offset(entries[i], &size, &offset))
-			ltd_add_helper(entries[i] - offset, size);
-	return true;
-}
-
-/* The site an access is recorded by: @ip, or the caller of its copy helper. */
-static unsigned long ltd_key_site(unsigned long ip)
-{
-	unsigned long entries[16];
-	unsigned int nr, i;
-
-	if (!ltd_in_helper(ip))
+	if (!ltd_in_helper(ip) && !(learn && ltd_copy_helper(ip)))
 		return ip;
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	for (i = 0; i < nr && entries[i] != ip; i++)
 		;
-	for (; i < nr; i++)
+	for (; i < nr; i++) {
+		if (learn && !ltd_in_helper(entries[i]) && ltd_copy_helper(entries[i]) &&
+		    kallsyms_lookup_size_offset(entries[i], &size, &offset))
+			ltd_add_helper(entries[i] - offset, size);
 		if (!ltd_in_helper(entries[i]))
 			return entries[i];
-	return ip;
-}
-
-static unsigned long ltd_title_site(const struct ltd_report_stack *s, unsigned long ip)
-{
-	unsigned long *entries;
-	unsigned int nr, i;
-
-	if (!ltd_copy_helper(ip))
-		return ip;
-	nr = s->handle ? stack_depot_fetch(s->handle, &entries) : 0;
-	for (i = 0; i < nr; i++)
-		if (!ltd_copy_helper(entries[i]))
-			return entries[i];
+	}
 	return ip;
 }
 
@@ -819,7 +781,7 @@ static void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind k
 	char guards[80];
 
 	r.type = LTD_BUG_UNPROTECTED_ACCESS;
-	r.site = a->title_site;
+	r.site = a->site;
 	r.dedup = a->hash;
 	if (a->nr_guards) {
 		ltd_guard_list(guards, sizeof(guards), a);
@@ -871,7 +833,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 
-	site = ltd_key_site(ip);
+	site = ltd_key_site(ip, false);
 
 	/* Fast path: the object and (site, guards) this CPU saw last. */
 	c = this_cpu_ptr(&ltd_access_cache);
@@ -918,9 +880,8 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 
 	/* A new (site, guard set): record it with its stack. */
 	ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
-	/* A new access: learn whether @ip is a copy helper, key it right. */
-	if (ltd_learn_helpers(ip))
-		site = ltd_key_site(ip);
+	/* A new access: learn whether @ip is in a copy helper, key it right. */
+	site = ltd_key_site(ip, true);
 	cand.site = site;
 	cand.addr = addr;
 	cand.size = size;
@@ -930,7 +891,6 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	cand.reported = !cand.nr_guards || cand.exempt;
 	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
 	ltd_save_stack_at(&cand.stack, "Accessed", ip, GFP_NOWAIT);
-	cand.title_site = ltd_title_site(&cand.stack, ip);
 
 	flags = ltd_lock();
 	tag = ltd_tag_find(addr);

@@ -119,6 +119,8 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);
 void ltd_report_reset_dedup(void);
 unsigned long ltd_stack_first(depot_stack_handle_t handle);
+bool ltd_kernel_sym_in(unsigned long ip, const char *const *names,
+		       unsigned int nr, bool prefix);
 
 /* === Refcount classes === */
 
@@ -173,10 +175,9 @@ struct ltd_guard {
 /**
  * struct ltd_access - a distinct foreign access to a domain
  * @next:	next in the domain's list, or in the free pool
- * @site:	access site
+ * @site:	access site, or the caller of the copy helper (copy_to_user(),
+ *		simple_read_from_buffer()...) it is in: the report title's frame
  * @func:	start of the function holding @site: one report per function
- * @title_site:	the report title's frame: @site, or the caller of the copy
- *		helper (copy_to_user(), simple_read_from_buffer()) it is in
  * @hash:	of the guard set
  * @nr_guards:	entries in @guards
  * @write:	write access
@@ -195,7 +196,6 @@ struct ltd_access {
 	struct ltd_access *next;
 	unsigned long site;
 	unsigned long func;
-	unsigned long title_site;
 	u32 hash;
 	u8 nr_guards;
 	bool write;

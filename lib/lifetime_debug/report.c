@@ -96,6 +96,31 @@ static inline void ltd_fail_kunit_test(void) { }
  * Skip the sanitizer's own frames so the title names the caller: the first
  * frame whose symbol does not start with one of our prefixes.
  */
+/**
+ * ltd_kernel_sym_in() - is @ip in a built-in function of a list?
+ * @ip:		a code address
+ * @names:	function names, or name prefixes if @prefix
+ * @nr:		entries in @names
+ * @prefix:	match the start of the symbol name only
+ *
+ * Only core kernel text is looked up: the lists name built-in functions.
+ *
+ * Return: true if @ip's function is (or starts with) one of @names.
+ */
+bool ltd_kernel_sym_in(unsigned long ip, const char *const *names,
+		       unsigned int nr, bool prefix)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned int i;
+
+	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
+		return false;
+	for (i = 0; i < nr; i++)
+		if (prefix ? str_has_prefix(sym, names[i]) : !strcmp(sym, names[i]))
+			return true;
+	return false;
+}
+
 static bool ltd_internal_frame(unsigned long ip)
 {
 	static const char *const prefixes[] = {
@@ -106,19 +131,9 @@ static bool ltd_internal_frame(unsigned long ip)
 	static const char *const helpers[] = {
 		"kobject_put", "put_device",
 	};
-	char sym[KSYM_SYMBOL_LEN];
-	int i;
 
-	/* The sanitizer and the put helpers are built in; modules never are. */
-	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
-		return false;
-	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (str_has_prefix(sym, prefixes[i]))
-			return true;
-	for (i = 0; i < ARRAY_SIZE(helpers); i++)
-		if (!strcmp(sym, helpers[i]))
-			return true;
-	return false;
+	return ltd_kernel_sym_in(ip, prefixes, ARRAY_SIZE(prefixes), true) ||
+	       ltd_kernel_sym_in(ip, helpers, ARRAY_SIZE(helpers), false);
 }
 
 static noinline void __ltd_save_stack(struct ltd_report_stack *s,
