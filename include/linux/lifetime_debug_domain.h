@@ -10,8 +10,10 @@
 #ifndef _LINUX_LIFETIME_DEBUG_DOMAIN_H
 #define _LINUX_LIFETIME_DEBUG_DOMAIN_H
 
+#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/lifetime_debug.h>
+#include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/workqueue_types.h>
 
@@ -63,6 +65,13 @@ void __lifetime_debug_untag(const void *data, size_t size, const char *how);
 void __lifetime_debug_teardown_begin(struct device *dev);
 void __lifetime_debug_teardown_end(struct device *dev);
 void __lifetime_debug_note_sync(const struct lockdep_map *map);
+void __lifetime_debug_note_sync_obj(const void *obj);
+void __lifetime_debug_ctx_enter(const void *obj, const char *what);
+void __lifetime_debug_ctx_exit(const void *obj);
+void __lifetime_debug_task_ctx_enter(const void *obj, const char *what);
+void __lifetime_debug_task_ctx_exit(const void *obj);
+DECLARE_PER_CPU(unsigned int, lifetime_debug_ctx_depth);
+extern atomic_t lifetime_debug_nr_task_ctx;
 bool __lifetime_debug_kasan_access(const void *addr, size_t size, bool write,
 				   unsigned long ip);
 void __lifetime_debug_kasan_story(const void *addr);
@@ -193,6 +202,110 @@ static __always_inline void lifetime_debug_note_sync(const struct lockdep_map *m
 }
 
 /**
+ * lifetime_debug_note_sync_obj() - a teardown waited for a lockless context
+ * @obj: the context's object: IRQ descriptor, hrtimer, tasklet, NAPI
+ *	instance, kthread, kthread work, or a device's PM state
+ *
+ * Called where the kernel waits for such a context to finish
+ * (synchronize_irq(), hrtimer_cancel(), tasklet_kill(), napi_disable(),
+ * kthread_stop(), kthread_cancel_work_sync(), pm_runtime_disable()). One
+ * load when no teardown runs.
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_note_sync_obj(const void *obj)
+{
+	if (unlikely(READ_ONCE(lifetime_debug_nr_windows)))
+		__lifetime_debug_note_sync_obj(obj);
+}
+
+/**
+ * lifetime_debug_ctx_enter() - a lockless atomic context starts
+ * @obj:	its object, which the matching wait closes
+ * @what:	its kind, a static string ("irq", "hrtimer", "tasklet", "napi")
+ *
+ * While it runs, @obj is a guard of its accesses to tagged memory.
+ *
+ * Context: preemption disabled; pair with lifetime_debug_ctx_exit().
+ */
+static __always_inline void lifetime_debug_ctx_enter(const void *obj, const char *what)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_ctx_enter(obj, what);
+}
+
+/**
+ * lifetime_debug_ctx_exit() - the context entered with @obj ends
+ * @obj: its object
+ */
+static __always_inline void lifetime_debug_ctx_exit(const void *obj)
+{
+	if (unlikely(raw_cpu_read(lifetime_debug_ctx_depth)))
+		__lifetime_debug_ctx_exit(obj);
+}
+
+/**
+ * lifetime_debug_task_ctx_enter() - a lockless context that may sleep starts
+ * @obj:	its object (a device's PM state for runtime-PM callbacks)
+ * @what:	its kind, a static string
+ *
+ * Context: any context; pair with lifetime_debug_task_ctx_exit().
+ */
+static __always_inline void lifetime_debug_task_ctx_enter(const void *obj, const char *what)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_task_ctx_enter(obj, what);
+}
+
+/**
+ * lifetime_debug_task_ctx_exit() - the sleeping context of @obj ends
+ * @obj: its object
+ */
+static __always_inline void lifetime_debug_task_ctx_exit(const void *obj)
+{
+	if (unlikely(atomic_read(&lifetime_debug_nr_task_ctx)))
+		__lifetime_debug_task_ctx_exit(obj);
+}
+
+#ifdef CONFIG_MODULES
+void __lifetime_debug_stop_nowait(const void *obj, const void *fn, const char *how);
+void __lifetime_debug_stop_waited(const void *obj);
+
+/**
+ * lifetime_debug_stop_nowait() - a timer or work was stopped without waiting
+ * @obj:	the timer, hrtimer or work item
+ * @fn:		its callback
+ * @how:	the call, for the report ("timer_delete()")
+ *
+ * When @fn is in a module whose exit is running, the stop is remembered:
+ * unless the exit later waits for @obj, the callback may still be running
+ * when the module's code is freed, and the unload check reports it.
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_stop_nowait(const void *obj, const void *fn,
+							const char *how)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_stop_nowait(obj, fn, how);
+}
+
+/**
+ * lifetime_debug_stop_waited() - the caller waited for @obj's callback
+ * @obj: the timer, hrtimer or work item
+ */
+static __always_inline void lifetime_debug_stop_waited(const void *obj)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_stop_waited(obj);
+}
+#else
+static inline void lifetime_debug_stop_nowait(const void *obj, const void *fn,
+					      const char *how) { }
+static inline void lifetime_debug_stop_waited(const void *obj) { }
+#endif
+
+/**
  * lifetime_debug_kasan_access() - KASAN saw a poisoned access: is it ours?
  * @addr:	access address
  * @size:	access size
@@ -240,6 +353,14 @@ static inline void lifetime_debug_domain_teardown_end(const void *owner) { }
 static inline void lifetime_debug_teardown_begin(struct device *dev) { }
 static inline void lifetime_debug_teardown_end(struct device *dev) { }
 static inline void lifetime_debug_note_sync(const struct lockdep_map *map) { }
+static inline void lifetime_debug_note_sync_obj(const void *obj) { }
+static inline void lifetime_debug_ctx_enter(const void *obj, const char *what) { }
+static inline void lifetime_debug_ctx_exit(const void *obj) { }
+static inline void lifetime_debug_task_ctx_enter(const void *obj, const char *what) { }
+static inline void lifetime_debug_task_ctx_exit(const void *obj) { }
+static inline void lifetime_debug_stop_nowait(const void *obj, const void *fn,
+					      const char *how) { }
+static inline void lifetime_debug_stop_waited(const void *obj) { }
 static inline bool lifetime_debug_kasan_access(const void *addr, size_t size,
 					       bool write, unsigned long ip)
 {

@@ -95,8 +95,9 @@ const char *const ltd_degraded_names[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_CLASS_BUDGET]	= "class_budget",
 	[LTD_DEGRADED_RECORDS]		= "access_records",
 	[LTD_DEGRADED_WINDOWS]		= "teardown_windows",
-	[LTD_DEGRADED_SYNCS]		= "teardown_syncs",
 	[LTD_DEGRADED_OWNER_FRAMES]	= "owner_frames",
+	[LTD_DEGRADED_CONTEXTS]		= "context_frames",
+	[LTD_DEGRADED_NOWAIT]		= "nowait_stops",
 };
 
 static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
@@ -110,10 +111,12 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 		"foreign access record pool exhausted: new foreign accesses are not checked",
 	[LTD_DEGRADED_WINDOWS] =
 		"too many concurrent teardowns: some are not checked",
-	[LTD_DEGRADED_SYNCS] =
-		"a teardown synchronized with too many guards: its accesses are not judged",
 	[LTD_DEGRADED_OWNER_FRAMES] =
 		"too many owner-annotated callbacks at once: some count as foreign",
+	[LTD_DEGRADED_CONTEXTS] =
+		"too many nested interrupt or runtime-PM contexts: their accesses are judged without the context's guard",
+	[LTD_DEGRADED_NOWAIT] =
+		"too many timers or works stopped without waiting at one module exit: some are not reported",
 };
 
 static atomic_long_t ltd_degraded_counts[LTD_DEGRADED_COUNT];

@@ -599,8 +599,11 @@ static void ltd_collect_guards(struct ltd_access *a)
 		g->key = map->key ? (const void *)map->key : (const void *)map;
 		g->name = map->name;
 		g->by_key = ltd_on_stack(map);
+		g->closed = false;
 		a->hash += hash_ptr(g->by_key ? g->key : g->instance, 32);
 	}
+	/* Lockless contexts: IRQ handlers, hrtimers, tasklets, NAPI, kthreads. */
+	ltd_ctx_collect(a, ctx);
 }
 
 static bool ltd_access_seen(struct ltd_domain *dom, unsigned long site, u32 hash,
@@ -1016,7 +1019,6 @@ static void ltd_teardown_begin(const void *owner, const char *driver_now)
 	dom->state = LTD_DOMAIN_TEARING_DOWN;
 	dom->teardown = st;
 	dom->nr_syncs = 0;
-	dom->syncs_overflow = false;
 	if (strcmp(driver, "(none)"))
 		strscpy(dom->driver, driver, sizeof(dom->driver));
 	WRITE_ONCE(lifetime_debug_nr_windows, lifetime_debug_nr_windows + 1);
@@ -1049,21 +1051,13 @@ void __lifetime_debug_domain_teardown_begin(const void *owner)
 EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_begin);
 
 /* Did the teardown synchronize with one of the access's guards? */
-static bool ltd_access_closed(const struct ltd_domain *dom, const struct ltd_access *a)
+static bool ltd_access_closed(const struct ltd_access *a)
 {
-	unsigned int i, j;
+	unsigned int i;
 
-	if (dom->syncs_overflow)
-		return true;	/* cannot tell: stay silent (counted) */
-	for (i = 0; i < a->nr_guards; i++) {
-		const struct ltd_guard *g = &a->guards[i];
-
-		for (j = 0; j < dom->nr_syncs; j++) {
-			if (g->by_key ? g->key == dom->syncs[j].key :
-					g->instance == dom->syncs[j].instance)
-				return true;
-		}
-	}
+	for (i = 0; i < a->nr_guards; i++)
+		if (a->guards[i].closed)
+			return true;
 	return false;
 }
 
@@ -1080,7 +1074,6 @@ static void ltd_teardown_end(const void *owner)
 	struct ltd_window *w;
 	unsigned long flags;
 	char name[LTD_NAME_LEN], driver[LTD_NAME_LEN];
-	bool overflow;
 
 	flags = ltd_lock();
 	dom = ltd_domain_find(owner);
@@ -1099,18 +1092,16 @@ static void ltd_teardown_end(const void *owner)
 		next = a->next;
 		/* Switched off during the teardown: close it without reports. */
 		if (w && !a->reported && lifetime_debug_enabled() &&
-		    !ltd_access_closed(dom, a)) {
+		    !ltd_access_closed(a)) {
 			a->next = open;
 			open = a;
 		} else {
 			ltd_access_release(a);
 		}
 	}
-	overflow = dom->syncs_overflow;
 	dom->accesses = NULL;
 	dom->state = LTD_DOMAIN_LIVE;
 	dom->nr_syncs = 0;
-	dom->syncs_overflow = false;
 	teardown = dom->teardown;
 	kind = dom->kind;
 	strscpy(name, dom->name, sizeof(name));
@@ -1118,8 +1109,6 @@ static void ltd_teardown_end(const void *owner)
 	unlinked = ltd_domain_maybe_unlink(dom);
 	ltd_unlock(flags);
 
-	if (overflow)
-		ltd_degraded(LTD_DEGRADED_SYNCS);
 	/* The window is closed: the reports' own locks are not recorded. */
 	for (a = open; a; a = a->next)
 		ltd_access_report(a, kind, name, driver, &teardown);
@@ -1157,48 +1146,79 @@ void __lifetime_debug_domain_teardown_end(const void *owner)
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_end);
 
-/**
- * __lifetime_debug_note_sync() - record @map in the current task's windows
- * @map: a lockdep map the task acquires or synchronizes with
- *
- * Context: any context; only process context counts.
+/*
+ * ltd_dom_lock held: close the guards of @dom's recorded accesses that are
+ * @map (by instance, or by class for a guard held as a stack copy).
  */
-void __lifetime_debug_note_sync(const struct lockdep_map *map)
+static void ltd_close_guards(struct ltd_domain *dom, const void *map, const void *key)
+{
+	struct ltd_access *a;
+	unsigned int i;
+
+	for (a = dom->accesses; a; a = a->next) {
+		for (i = 0; i < a->nr_guards; i++) {
+			struct ltd_guard *g = &a->guards[i];
+
+			if (g->closed || (g->by_key ? g->key != key : g->instance != map))
+				continue;
+			g->closed = true;
+			dom->nr_syncs++;
+		}
+	}
+}
+
+static void ltd_note_sync(const void *map, const void *key)
 {
 	unsigned long flags;
-	const void *key;
-	unsigned int i, j;
+	unsigned int i;
 
-	if (!in_task() || this_cpu_read(ltd_dom_busy) || !map)
+	if (!in_task() || this_cpu_read(ltd_dom_busy))
 		return;
 	for (i = 0; i < LTD_MAX_WINDOWS; i++)
 		if (READ_ONCE(ltd_windows[i].task) == current)
 			break;
 	if (i == LTD_MAX_WINDOWS)
 		return;
-	key = map->key ? (const void *)map->key : (const void *)map;
 
 	flags = ltd_lock();
-	for (i = 0; i < LTD_MAX_WINDOWS; i++) {
-		struct ltd_domain *dom = ltd_windows[i].dom;
-
-		if (ltd_windows[i].task != current)
-			continue;
-		for (j = 0; j < dom->nr_syncs; j++)
-			if (dom->syncs[j].instance == map)
-				break;
-		if (j < dom->nr_syncs)
-			continue;
-		if (dom->nr_syncs == LTD_MAX_SYNCS) {
-			dom->syncs_overflow = true;
-			continue;
-		}
-		dom->syncs[dom->nr_syncs].instance = map;
-		dom->syncs[dom->nr_syncs].key = key;
-		dom->nr_syncs++;
-	}
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (ltd_windows[i].task == current)
+			ltd_close_guards(ltd_windows[i].dom, map, key);
 	ltd_unlock(flags);
 }
+
+/**
+ * __lifetime_debug_note_sync() - the current task synchronizes with @map
+ * @map: a lockdep map the task acquires or synchronizes with
+ *
+ * In a teardown window, the guards of the domain's recorded foreign
+ * accesses that are @map are closed. Nothing else is kept, so a teardown
+ * that takes thousands of locks costs no memory and is always judged.
+ *
+ * Context: any context; only process context counts.
+ */
+void __lifetime_debug_note_sync(const struct lockdep_map *map)
+{
+	if (map)
+		ltd_note_sync(map, map->key ? (const void *)map->key : (const void *)map);
+}
+
+/**
+ * __lifetime_debug_note_sync_obj() - the current task waited for a context
+ * @obj: the context's guard object: an IRQ descriptor (synchronize_irq(),
+ *	free_irq()), an hrtimer (hrtimer_cancel()), a tasklet (tasklet_kill()),
+ *	a NAPI instance (napi_disable()), a task (kthread_stop()), a kthread
+ *	work (kthread_cancel_work_sync()), a device's PM state
+ *	(pm_runtime_disable())
+ *
+ * Context: any context; only process context counts.
+ */
+void __lifetime_debug_note_sync_obj(const void *obj)
+{
+	if (obj)
+		ltd_note_sync(obj, obj);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_note_sync_obj);
 
 /* === Owner annotations === */
 

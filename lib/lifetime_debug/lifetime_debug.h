@@ -50,8 +50,9 @@ enum ltd_degraded_reason {
 	LTD_DEGRADED_CLASS_BUDGET,	/* refcount classes over budget: fallback */
 	LTD_DEGRADED_RECORDS,		/* access record pool exhausted */
 	LTD_DEGRADED_WINDOWS,		/* too many teardowns at once */
-	LTD_DEGRADED_SYNCS,		/* a teardown synchronized with too many maps */
 	LTD_DEGRADED_OWNER_FRAMES,	/* too many owner-annotated callbacks at once */
+	LTD_DEGRADED_CONTEXTS,		/* context frames full: accesses lack its guard */
+	LTD_DEGRADED_NOWAIT,		/* non-waiting stop records full */
 	LTD_DEGRADED_COUNT,
 };
 
@@ -143,7 +144,6 @@ int ltd_rc_init(void);
 
 #define LTD_NAME_LEN		64
 #define LTD_MAX_GUARDS		6
-#define LTD_MAX_SYNCS		64
 #define LTD_ACCESS_POOL		256
 
 enum ltd_domain_kind {
@@ -164,12 +164,14 @@ enum ltd_domain_state {
  * @key:	its class key
  * @name:	its name, for reports
  * @by_key:	the held map is a stack copy (timer, work): match the key
+ * @closed:	the open teardown synchronized with it
  */
 struct ltd_guard {
 	const void *instance;
 	const void *key;
 	const char *name;
 	bool by_key;
+	bool closed;
 };
 
 /**
@@ -212,16 +214,6 @@ struct ltd_access {
 };
 
 /**
- * struct ltd_sync - a map a teardown acquired or synchronized with
- * @instance:	the map
- * @key:	its class key
- */
-struct ltd_sync {
-	const void *instance;
-	const void *key;
-};
-
-/**
  * struct ltd_domain - a lifetime domain (today: the devres of one device)
  * @node:	in the domain hash, by @owner
  * @owner:	the struct device or struct ures
@@ -233,9 +225,7 @@ struct ltd_sync {
  * @nr_tags:	tagged objects
  * @bytes:	tagged bytes
  * @accesses:	distinct foreign accesses since the last teardown
- * @nr_syncs:	entries in @syncs
- * @syncs_overflow: @syncs was full: the teardown cannot be judged
- * @syncs:	what the open teardown synchronized with
+ * @nr_syncs:	guards of @accesses the open teardown closed
  * @teardown:	the stack that opened the last teardown
  *
  * All fields are protected by ltd_dom_lock.
@@ -252,8 +242,6 @@ struct ltd_domain {
 	size_t bytes;
 	struct ltd_access *accesses;
 	unsigned int nr_syncs;
-	bool syncs_overflow;
-	struct ltd_sync syncs[LTD_MAX_SYNCS];
 	struct ltd_report_stack teardown;
 };
 
@@ -341,6 +329,7 @@ void ltd_print_story(enum ltd_domain_kind kind, const char *name,
 		     size_t size, unsigned long start,
 		     const struct ltd_report_stack *teardown);
 const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
+void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx);
 bool ltd_owner_push(const void *arg);
 void ltd_owner_pop(void);
 int ltd_annotate_line(const char *line);

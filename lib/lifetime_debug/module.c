@@ -10,12 +10,20 @@
  * MODULE_STATE_GOING (after the module's exit) every open file of every task
  * is checked for file operations inside the module, and every pending timer
  * and queued or running work item for a callback inside it.
+ *
+ * A timer, hrtimer or work item that the exit stopped without waiting
+ * (timer_delete(), hrtimer_try_to_cancel(), cancel_work()) is no longer
+ * pending, but its callback may be running on another CPU right then; it is
+ * remembered when stopped and reported at MODULE_STATE_GOING unless the exit
+ * waited for it afterwards: no race has to happen for the report.
  */
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt
 
 #include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/lifetime_debug_domain.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/rcupdate.h>
@@ -211,6 +219,141 @@ static void ltd_module_check_callbacks(struct module *mod)
 	kfree(cbs);
 }
 
+/* === Timers and work items stopped without waiting during an exit === */
+
+#define LTD_NOWAIT_STOPS	32
+
+/**
+ * struct ltd_nowait - a callback object an exiting module stopped without waiting
+ * @obj:	the timer, hrtimer or work item, compared only
+ * @fn:		its callback, in the module
+ * @mod:	the module, compared only
+ * @how:	the non-waiting call
+ * @stack:	where it was stopped
+ *
+ * Protected by ltd_nowait_lock.
+ */
+struct ltd_nowait {
+	const void *obj;
+	unsigned long fn;
+	const struct module *mod;
+	const char *how;
+	struct ltd_report_stack stack;
+};
+
+static struct ltd_nowait ltd_nowait[LTD_NOWAIT_STOPS];
+static unsigned int ltd_nr_nowait;
+static DEFINE_RAW_SPINLOCK(ltd_nowait_lock);
+
+/**
+ * __lifetime_debug_stop_nowait() - see lifetime_debug_stop_nowait()
+ * @obj:	the timer, hrtimer or work item
+ * @fn:		its callback
+ * @how:	the non-waiting call
+ */
+void __lifetime_debug_stop_nowait(const void *obj, const void *fn, const char *how)
+{
+	struct ltd_report_stack st;
+	struct module *mod;
+	unsigned long flags;
+	unsigned int i;
+
+	/* Built-in callbacks, nearly all of them, cost a range check. */
+	if (!fn || !is_vmalloc_or_module_addr(fn))
+		return;
+	preempt_disable();
+	mod = __module_text_address((unsigned long)fn);
+	if (!mod || mod->state != MODULE_STATE_GOING) {
+		preempt_enable();
+		return;
+	}
+	preempt_enable();
+	ltd_save_stack(&st, "Stopped without waiting", 0, GFP_ATOMIC);
+
+	raw_spin_lock_irqsave(&ltd_nowait_lock, flags);
+	for (i = 0; i < ltd_nr_nowait; i++)
+		if (ltd_nowait[i].obj == obj)
+			break;
+	if (i == LTD_NOWAIT_STOPS) {
+		raw_spin_unlock_irqrestore(&ltd_nowait_lock, flags);
+		ltd_degraded(LTD_DEGRADED_NOWAIT);
+		return;
+	}
+	if (i == ltd_nr_nowait)
+		ltd_nr_nowait++;
+	ltd_nowait[i].obj = obj;
+	ltd_nowait[i].fn = (unsigned long)fn;
+	ltd_nowait[i].mod = mod;
+	ltd_nowait[i].how = how;
+	ltd_nowait[i].stack = st;
+	raw_spin_unlock_irqrestore(&ltd_nowait_lock, flags);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_stop_nowait);
+
+/**
+ * __lifetime_debug_stop_waited() - see lifetime_debug_stop_waited()
+ * @obj:	the timer, hrtimer or work item
+ */
+void __lifetime_debug_stop_waited(const void *obj)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (!READ_ONCE(ltd_nr_nowait))
+		return;
+	raw_spin_lock_irqsave(&ltd_nowait_lock, flags);
+	for (i = 0; i < ltd_nr_nowait; i++) {
+		if (ltd_nowait[i].obj == obj) {
+			ltd_nowait[i] = ltd_nowait[--ltd_nr_nowait];
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&ltd_nowait_lock, flags);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_stop_waited);
+
+static void ltd_module_check_nowait(struct module *mod)
+{
+	struct ltd_nowait *found;
+	unsigned long flags;
+	unsigned int i, n = 0;
+
+	found = kcalloc(LTD_NOWAIT_STOPS, sizeof(*found), GFP_KERNEL);
+	raw_spin_lock_irqsave(&ltd_nowait_lock, flags);
+	for (i = 0; i < ltd_nr_nowait; ) {
+		if (ltd_nowait[i].mod != mod) {
+			i++;
+			continue;
+		}
+		if (found)
+			found[n++] = ltd_nowait[i];
+		ltd_nowait[i] = ltd_nowait[--ltd_nr_nowait];
+	}
+	raw_spin_unlock_irqrestore(&ltd_nowait_lock, flags);
+	if (!found) {
+		ltd_degraded(LTD_DEGRADED_NOMEM);
+		return;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct ltd_report r = {};
+
+		r.type = LTD_BUG_UNPINNED_MODULE_REF;
+		r.site = found[i].fn;
+		r.dedup = found[i].fn;
+		scnprintf(r.what, sizeof(r.what),
+			  "%px with callback %ps was stopped by %s while module %s exited, which does not wait for a running callback, and nothing waited for it afterwards",
+			  found[i].obj, (void *)found[i].fn, found[i].how, mod->name);
+		scnprintf(r.object, sizeof(r.object),
+			  "The object is module %s (going): a callback still running on another CPU runs freed code",
+			  mod->name);
+		r.stacks[0] = found[i].stack;
+		ltd_save_stack(&r.stacks[1], "Unloaded", 0, GFP_KERNEL);
+		ltd_report(&r);
+	}
+	kfree(found);
+}
+
 static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
@@ -221,6 +364,7 @@ static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 	atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_MODULE_CHECKS]);
 	ltd_module_check_files(mod);
 	ltd_module_check_callbacks(mod);
+	ltd_module_check_nowait(mod);
 	return NOTIFY_DONE;
 }
 

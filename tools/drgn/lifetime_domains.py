@@ -21,12 +21,12 @@ Columns:
   bytes     their total size
   accesses  distinct foreign accesses (site and guard set) recorded since
             the last teardown
-  syncs     lockdep maps the open teardown acquired or synchronized with
+  syncs     guards of recorded accesses the open teardown has closed
 
 With --accesses, each recorded access follows its domain: the access site
 (as %pS), read/write, size and address, context, flags (reported: no report
 is due any more; exempt: timer or workqueue core on its own object) and the
-guards held, innermost first. With --syncs, the maps of an open teardown.
+guards held, innermost first. With --syncs, the guards an open teardown closed.
 """
 
 import argparse
@@ -109,19 +109,14 @@ def access_lines(kernel, dom):
 
 
 def sync_lines(kernel, dom):
+    """The guards of recorded accesses that the open teardown closed."""
     out = []
-    n = min(int(dom.nr_syncs), len(dom.syncs))
-    for i in range(n):
-        s = dom.syncs[i]
-        name = "?"
-        try:
-            m = s.instance.cast("struct lockdep_map *")
-            name = cstr(m.name) if m.name else "(unnamed)"
-        except (LookupError, TypeError):
-            pass
-        out.append("    sync %016x %s" % (s.instance.value_(), name))
-    if bool(dom.syncs_overflow):
-        out.append("    sync table overflowed: the teardown cannot be judged")
+    for a in accesses(dom):
+        for i in range(int(a.nr_guards)):
+            g = a.guards[i]
+            if bool(g.closed):
+                name = cstr(g.name) if g.name else "(unnamed)"
+                out.append("    closed %016x %s" % (g.instance.value_(), name))
     return out
 
 
