@@ -13,6 +13,12 @@
 PY=/usr/bin/python3
 DRIVER=unknown
 
+# modprobe from the test kernel's module tree (scripts/build installs the
+# in-tree modules there), so that dependencies resolve as on a real system.
+modprobe() {
+	command modprobe -d "$LT_MODROOT" "$@"
+}
+
 # driver_begin NAME SUBSYSTEM: the first line the scorer looks for
 driver_begin() {
 	DRIVER=$1

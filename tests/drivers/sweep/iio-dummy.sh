@@ -16,6 +16,9 @@
 # lt-timeout: 300
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
+# Host root without /lib/modules (the guest cannot bind the test kernel's
+# modules there): modprobe from the module root directly.
+[ -d /lib/modules ] || modprobe() { command modprobe -d "$LT_MODROOT" "$@"; }
 
 driver_begin iio_dummy iio
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config ||
@@ -25,7 +28,6 @@ load iio-trig-hrtimer
 CFG=/sys/kernel/config/iio
 wait_until 5 test -d $CFG/devices/dummy || fail "$CFG/devices/dummy missing"
 wait_until 5 test -d $CFG/triggers/hrtimer || fail "$CFG/triggers/hrtimer missing"
-EVGEN=/sys/bus/iio/devices/iio_evgen
 
 # iio_of NAME: the iio:deviceN or triggerN directory whose name is NAME
 iio_of() {

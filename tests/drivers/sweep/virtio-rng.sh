@@ -14,6 +14,9 @@
 # lt-qemu: -device virtio-rng-pci,max-bytes=8192,period=1000
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
+# Without /lib/modules on the host root the guest cannot bind the test
+# kernel's module tree there: point modprobe at it.
+[ -d "/lib/modules/$(uname -r)" ] || modprobe() { command modprobe -d "$LT_MODROOT" "$@"; }
 
 SYS=/sys/class/misc/hw_random
 
