@@ -66,6 +66,7 @@ void __lifetime_debug_teardown_begin(struct device *dev);
 void __lifetime_debug_teardown_end(struct device *dev);
 void __lifetime_debug_note_sync(const struct lockdep_map *map);
 void __lifetime_debug_note_sync_obj(const void *obj);
+void __lifetime_debug_untag_primitive(const void *obj, size_t size);
 void __lifetime_debug_ctx_enter(const void *obj, const char *what);
 void __lifetime_debug_ctx_exit(const void *obj);
 void __lifetime_debug_task_ctx_enter(const void *obj, const char *what);
@@ -220,6 +221,22 @@ static __always_inline void lifetime_debug_note_sync_obj(const void *obj)
 }
 
 /**
+ * lifetime_debug_untag_primitive() - a primitive is initialized in tagged memory
+ * @obj:	the hrtimer, tasklet or NAPI instance
+ * @size:	its size
+ *
+ * Its bytes belong to the primitive's own code from now on and are not
+ * judged. Called unconditionally (one shadow load), like
+ * lifetime_debug_untag().
+ *
+ * Context: any context.
+ */
+static __always_inline void lifetime_debug_untag_primitive(const void *obj, size_t size)
+{
+	__lifetime_debug_untag_primitive(obj, size);
+}
+
+/**
  * lifetime_debug_ctx_enter() - a lockless atomic context starts
  * @obj:	its object, which the matching wait closes
  * @what:	its kind, a static string ("irq", "hrtimer", "tasklet", "napi")
@@ -354,6 +371,7 @@ static inline void lifetime_debug_teardown_begin(struct device *dev) { }
 static inline void lifetime_debug_teardown_end(struct device *dev) { }
 static inline void lifetime_debug_note_sync(const struct lockdep_map *map) { }
 static inline void lifetime_debug_note_sync_obj(const void *obj) { }
+static inline void lifetime_debug_untag_primitive(const void *obj, size_t size) { }
 static inline void lifetime_debug_ctx_enter(const void *obj, const char *what) { }
 static inline void lifetime_debug_ctx_exit(const void *obj) { }
 static inline void lifetime_debug_task_ctx_enter(const void *obj, const char *what) { }

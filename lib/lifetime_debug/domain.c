@@ -473,6 +473,35 @@ void __lifetime_debug_untag(const void *data, size_t size, const char *how)
 	kfree(unlinked);
 }
 
+/**
+ * __lifetime_debug_untag_primitive() - a kernel primitive lives in tagged memory
+ * @obj:	the primitive (an hrtimer, a tasklet, a NAPI instance)
+ * @size:	its size
+ *
+ * The primitive's own code (its queues, its state) touches these bytes
+ * from its own contexts; they are the primitive's business, and its
+ * lifetime rule (cancel before free) is checked by the accesses its
+ * callback makes to the rest of the object. The bytes lose the marker, so
+ * they cost nothing and are never judged; KASAN still sees them freed.
+ *
+ * Context: any context. One shadow load for untagged memory.
+ */
+void __lifetime_debug_untag_primitive(const void *obj, size_t size)
+{
+	unsigned long start = (unsigned long)obj, end = start + size, flags, p;
+
+	if (!start || start < ltd_shadow_mem_start() ||
+	    !lifetime_debug_shadow_is_tag(*ltd_shadow(start & ~LTD_GRANULE_MASK)))
+		return;
+	flags = ltd_lock();
+	/* Whole granules only: a neighbour's bytes in a shared one stay judged. */
+	for (p = round_up(start, LTD_GRANULE); p + LTD_GRANULE <= end; p += LTD_GRANULE)
+		if (lifetime_debug_shadow_is_tag(*ltd_shadow(p)))
+			*ltd_shadow(p) = 0;
+	ltd_unlock(flags);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_untag_primitive);
+
 /* === Guards and owners === */
 
 static unsigned int ltd_irq_context(void)

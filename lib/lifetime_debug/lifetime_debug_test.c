@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -569,20 +570,53 @@ static noinline u64 dom_read(u64 *p)
 	return READ_ONCE(*p);
 }
 
-/* A foreign access without any guard is reported at once, once per site. */
-static noinline void test_dom_unguarded(struct kunit *test)
+/*
+ * A context that holds no guard at all: an irq_work callback runs in hard-IRQ
+ * context with no lock and no context frame (the KUnit thread itself is a
+ * kthread, whose kthread_stop() would be a guard).
+ */
+struct dom_irq_work {
+	struct irq_work work;
+	void (*fn)(struct dom_irq_work *w);
+	void *p;
+	char buf[32];
+};
+
+static void dom_irq_work_fn(struct irq_work *work)
 {
-	struct device *dev = dom_device(test, "ltd-test-unguarded");
-	u64 *p = dom_alloc(test, dev, 64);
-	char title[96];
+	struct dom_irq_work *w = container_of(work, struct dom_irq_work, work);
+
+	w->fn(w);
+}
+
+static void dom_in_hardirq(struct dom_irq_work *w)
+{
+	init_irq_work(&w->work, dom_irq_work_fn);
+	irq_work_queue(&w->work);
+	irq_work_sync(&w->work);
+}
+
+static noinline void dom_unguarded_write(struct dom_irq_work *w)
+{
+	u64 *p = w->p;
 	int i;
 
 	for (i = 0; i < 3; i++)
 		WRITE_ONCE(p[1], i);
-	snprintf(title, sizeof(title), "BUG: LIFETIME: unprotected-access in %s+", __func__);
-	KUNIT_EXPECT_EQ(test, observed_count(title), 1);
+}
+
+/* A foreign access without any guard is reported at once, once per site. */
+static void test_dom_unguarded(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-unguarded");
+	struct dom_irq_work w = { .fn = dom_unguarded_write };
+
+	w.p = dom_alloc(test, dev, 64);
+	dom_in_hardirq(&w);
+	KUNIT_EXPECT_EQ(test,
+			observed_count("BUG: LIFETIME: unprotected-access in dom_unguarded_write+"), 1);
 	EXPECT_SEEN(test, "Write of size 8 at addr");
-	EXPECT_SEEN(test, "no guard held");
+	EXPECT_SEEN(test, "(hardirq context), no guard held");
 	EXPECT_SEEN(test, "The object is devres data of device ");
 	EXPECT_SEEN(test, ".ltd-test-unguarded (driver");
 	EXPECT_SEEN(test, "8 bytes inside the 64-byte region");
@@ -596,27 +630,29 @@ static noinline void test_dom_unguarded(struct kunit *test)
  * the helper's caller: two functions copying the same devm string are two
  * reports, each titled with its function.
  */
-static noinline void dom_format_one(char *buf, size_t len, const char *s)
+static noinline void dom_format_one(struct dom_irq_work *w)
 {
-	scnprintf(buf, len, "%s", s);
+	scnprintf(w->buf, sizeof(w->buf), "%s", (char *)w->p);
 }
 
-static noinline void dom_format_two(char *buf, size_t len, const char *s)
+static noinline void dom_format_two(struct dom_irq_work *w)
 {
-	scnprintf(buf, len, "<%s>", s);
+	scnprintf(w->buf, sizeof(w->buf), "<%s>", (char *)w->p);
 }
 
 static void test_dom_copy_helpers(struct kunit *test)
 {
 	struct device *dev = dom_device(test, "ltd-test-helpers");
-	char *p = dom_alloc(test, dev, 16), buf[32];
+	struct dom_irq_work w = { .fn = dom_format_one };
 
+	w.p = dom_alloc(test, dev, 16);
 	device_lock(dev);
-	strscpy(p, "devm text", 16);
+	strscpy(w.p, "devm text", 16);
 	device_unlock(dev);
-	dom_format_one(buf, sizeof(buf), p);
-	dom_format_two(buf, sizeof(buf), p);
-	KUNIT_EXPECT_STREQ(test, buf, "<devm text>");
+	dom_in_hardirq(&w);
+	w.fn = dom_format_two;
+	dom_in_hardirq(&w);
+	KUNIT_EXPECT_STREQ(test, w.buf, "<devm text>");
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_one"), 1);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_two"), 1);
 }
@@ -666,7 +702,8 @@ static void test_dom_teardown(struct kunit *test)
 	__lifetime_debug_teardown_begin(dev);
 	__lifetime_debug_teardown_end(dev);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read+"), 1);
-	EXPECT_SEEN(test, "guards {dom_guard}: none is closed by the domain's teardown");
+	/* Innermost first: the mutex, then the KUnit thread (a kthread). */
+	EXPECT_SEEN(test, "guards {dom_guard, kthread}: none is closed by the domain's teardown");
 	EXPECT_SEEN(test, "Torn down by task");
 }
 

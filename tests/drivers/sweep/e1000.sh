@@ -62,10 +62,11 @@ hold_check() {
 
 # flood_start / flood_stop: pings to the gateway running in the background
 flood_start() {
-	rm -f /tmp/flood.stop
+	rm -f /tmp/flood.stop /tmp/flood.ready
 	$PY /tmp/netpci.py flood 10.0.2.2 60 &
 	FLOOD=$!
-	sleep 1
+	wait_until 15 test -e /tmp/flood.ready || fail "background pings get no answer"
+	echo "step: pings running"
 }
 
 flood_stop() {
@@ -75,7 +76,8 @@ flood_stop() {
 
 cat > /tmp/netpci.py <<'PY'
 # ping DST COUNT [IF]: ICMP echo through a raw socket, exit 0 if all answered
-# flood DST SECONDS: pings until told to stop or SECONDS pass, errors ignored
+# flood DST SECONDS: pings until told to stop or SECONDS pass, errors ignored;
+#                    /tmp/flood.ready after the first answer
 # hold IF DST: UDP (and packet) socket bound to IF, held until /tmp/hold.go,
 #              then sent on; exit 0 if the stale send failed
 import os, socket, struct, sys, time
@@ -132,6 +134,8 @@ elif cmd == "flood":
         try:
             if echo(s, dst, os.getpid() & 0xffff, seq, 0.2):
                 ok += 1
+                if ok == 1:
+                    open("/tmp/flood.ready", "w").close()
             else:
                 lost += 1
         except OSError:

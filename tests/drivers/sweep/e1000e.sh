@@ -4,8 +4,8 @@
 # MSI-X interrupts (rx, tx, other), NAPI, the watchdog timer and its work,
 # runtime PM. The link comes up, the slirp gateway answers pings, ethtool
 # reads driver info, statistics (which must grow), the register dump; the
-# rings are resized. With the interface down and power/control on auto the
-# function runtime-suspends and is resumed by bringing the interface up.
+# rings are resized. Runtime PM (interface down, power/control auto, then
+# up) only with LT_E1000E_RPM=1: it freezes the TCG guest.
 # The function is hot-unplugged (PCI remove) while a socket bound to the
 # interface is open and pings run, the bus is rescanned, the driver is
 # unbound and bound again through sysfs with the interface up and a bound
@@ -63,10 +63,11 @@ hold_check() {
 
 # flood_start / flood_stop: pings to the gateway running in the background
 flood_start() {
-	rm -f /tmp/flood.stop
+	rm -f /tmp/flood.stop /tmp/flood.ready
 	$PY /tmp/netpci.py flood 10.0.2.2 60 &
 	FLOOD=$!
-	sleep 1
+	wait_until 15 test -e /tmp/flood.ready || fail "background pings get no answer"
+	echo "step: pings running"
 }
 
 flood_stop() {
@@ -76,7 +77,8 @@ flood_stop() {
 
 cat > /tmp/netpci.py <<'PY'
 # ping DST COUNT [IF]: ICMP echo through a raw socket, exit 0 if all answered
-# flood DST SECONDS: pings until told to stop or SECONDS pass, errors ignored
+# flood DST SECONDS: pings until told to stop or SECONDS pass, errors ignored;
+#                    /tmp/flood.ready after the first answer
 # hold IF DST: UDP (and packet) socket bound to IF, held until /tmp/hold.go,
 #              then sent on; exit 0 if the stale send failed
 import os, socket, struct, sys, time
@@ -133,6 +135,8 @@ elif cmd == "flood":
         try:
             if echo(s, dst, os.getpid() & 0xffff, seq, 0.2):
                 ok += 1
+                if ok == 1:
+                    open("/tmp/flood.ready", "w").close()
             else:
                 lost += 1
         except OSError:
@@ -204,21 +208,26 @@ wait_until 15 grep -qx 1 "/sys/class/net/$IF/carrier" || fail "$IF: no carrier a
 ping_gw "$IF" 3
 
 # Runtime PM: interface down, power/control auto: the function suspends;
-# bringing the interface up resumes it.
-step "ip link set $IF down" ip link set "$IF" down
-step "power/control auto" sh -c "echo auto > $PM/control"
-if wait_until 20 grep -qx suspended "$PM/runtime_status"; then
-	echo "ok: $BDF runtime-suspended"
-	stale "ethtool -i while suspended" ethtool -i "$IF"
-	stale "ethtool -S while suspended" sh -c "ethtool -S $IF | head -3"
-else
-	fail "$BDF did not runtime-suspend (status $(cat $PM/runtime_status))"
+# bringing the interface up resumes it. Off unless LT_E1000E_RPM=1 is on
+# the kernel command line ('# lt-append: LT_E1000E_RPM=1'): under QEMU 7.2
+# TCG the whole guest freezes ~10 s after 'auto' (e1000e runtime suspend).
+if [ "${LT_E1000E_RPM:-0}" = 1 ]; then
+	step "ip link set $IF down" ip link set "$IF" down
+	step "power/control auto" sh -c "echo auto > $PM/control"
+	if wait_until 20 grep -qx suspended "$PM/runtime_status"; then
+		echo "ok: $BDF runtime-suspended"
+		stale "ethtool -i while suspended" ethtool -i "$IF"
+		stale "ethtool -S while suspended" sh -c "ethtool -S $IF | head -3"
+	else
+		fail "$BDF did not runtime-suspend (status $(cat $PM/runtime_status))"
+	fi
+	step "ip link set $IF up (resume)" ip link set "$IF" up
+	wait_until 15 grep -qx 1 "/sys/class/net/$IF/carrier" || fail "$IF: no carrier after resume"
+	step "runtime status active" grep -qx active "$PM/runtime_status"
+	ping_gw "$IF" 3
+	step "power/control on" sh -c "echo on > $PM/control"
+
 fi
-step "ip link set $IF up (resume)" ip link set "$IF" up
-wait_until 15 grep -qx 1 "/sys/class/net/$IF/carrier" || fail "$IF: no carrier after resume"
-step "runtime status active" grep -qx active "$PM/runtime_status"
-ping_gw "$IF" 3
-step "power/control on" sh -c "echo on > $PM/control"
 
 # Hot-unplug with a bound socket open and pings running.
 hold_start "$IF"
@@ -247,9 +256,11 @@ bind pci e1000e "$BDF"
 IF=$(netif_of "$BDF")
 bring_up "$IF"
 ping_gw "$IF" 3
-step "ip link set $IF down" ip link set "$IF" down
-step "power/control auto" sh -c "echo auto > $PM/control"
-wait_until 20 grep -qx suspended "$PM/runtime_status" || fail "$BDF did not runtime-suspend again"
+if [ "${LT_E1000E_RPM:-0}" = 1 ]; then
+	step "ip link set $IF down" ip link set "$IF" down
+	step "power/control auto" sh -c "echo auto > $PM/control"
+	wait_until 20 grep -qx suspended "$PM/runtime_status" || fail "$BDF did not runtime-suspend again"
+fi
 unbind pci e1000e "$BDF"
 bind pci e1000e "$BDF"
 IF=$(netif_of "$BDF")

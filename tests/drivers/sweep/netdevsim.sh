@@ -65,7 +65,8 @@ expect_eq "max_macs read back" "$(cat $dbg/max_macs)" 17
 
 # Traffic: the ports are linked (link_device takes netns fds, so it needs
 # CONFIG_NET_NS); datagrams broadcast out of P0 are received through P1's
-# NAPI poll by a socket bound to P1. A socket bound to P0 stays open.
+# NAPI poll by a socket bound to P1; unlinked, P0 counts its xmits as
+# drops. A socket bound to P0 stays open.
 cat > /tmp/nsim_sock.py <<'PYEOF'
 import os, socket, sys, time
 tx_if, rx_if, linked = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -108,7 +109,7 @@ try:
 except OSError as e:
     print("stale: recv on a socket bound to a deleted port: errno", e.errno, flush=True)
 PYEOF
-exec 7</proc/self/ns/net
+if [ -e /proc/self/ns/net ]; then exec 7</proc/self/ns/net; else exec 7</dev/null; fi
 linked=0
 if echo "7:$(cat /sys/class/net/$P0/ifindex) 7:$(cat /sys/class/net/$P1/ifindex)" > $BUS/link_device 2>/dev/null; then
 	linked=1
@@ -120,6 +121,7 @@ else
 fi
 exec 7<&-
 tx0=$(cat /sys/class/net/$P0/statistics/tx_packets)
+drop0=$(cat /sys/class/net/$P0/statistics/tx_dropped)
 $PY /tmp/nsim_sock.py "$P0" "$P1" $linked &
 sockpid=$!
 wait_until 15 sh -c "test -e /tmp/nsim_sock.ready || ! kill -0 $sockpid 2>/dev/null" ||
@@ -129,6 +131,11 @@ tx1=$(cat /sys/class/net/$P0/statistics/tx_packets)
 if [ $linked = 1 ]; then
 	[ "$tx1" -ge $((tx0 + 20)) ] || fail "tx_packets $tx0 -> $tx1, want +20"
 	echo "ok: tx_packets $tx0 -> $tx1"
+else
+	# Unlinked, the port still has carrier: its xmit drops and counts.
+	drop1=$(cat /sys/class/net/$P0/statistics/tx_dropped)
+	[ "$drop1" -ge $((drop0 + 20)) ] || fail "tx_dropped $drop0 -> $drop1, want +20"
+	echo "ok: unlinked port: tx_dropped $drop0 -> $drop1"
 fi
 step "ip -s link" ip -s link show "$P0"
 

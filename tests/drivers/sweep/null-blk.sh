@@ -88,7 +88,7 @@ echo "stale: streaming dd after power off: exit $rc: $(tail -1 /tmp/dd.err)"
 [ -e /dev/nbsoft ] && fail "/dev/nbsoft still present after power off"
 stale "held fd: O_DIRECT read" dd bs=4k count=1 iflag=direct status=none of=/dev/null <&5
 stale "held fd: buffered read" dd bs=4k count=1 skip=100 status=none of=/dev/null <&5
-stale "held fd: write" dd if=/dev/zero bs=4k count=1 oflag=direct status=none >&5
+stale "held fd: write" sh -c 'dd if=/dev/zero bs=4k count=1 oflag=direct status=none >&5'
 stale "held fd: BLKGETSIZE64" $PY -c "
 import fcntl, struct
 print(struct.unpack('Q', fcntl.ioctl(5, 0x80081272, bytes(8)))[0])"

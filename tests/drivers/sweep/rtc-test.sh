@@ -37,6 +37,7 @@ R0=$(rtc_of rtc-test.0)
 R1=$(rtc_of rtc-test.1)
 R2=$(rtc_of rtc-test.2)
 for r in $R0 $R1 $R2; do wait_dev /dev/$r; done
+echo "rtc_test refcnt after load: $(cat /sys/module/rtc_test/refcnt)"
 echo "step: rtc-test.0..2 are $R0 $R1 $R2"
 
 cat > /tmp/rtc.py <<'EOF'
@@ -148,12 +149,13 @@ echo "ok: /dev/$R1 is exclusive (hwclock refused)"
 # Unbind with /dev/rtcN open.
 unbind platform $DRV rtc-test.1
 [ -e /dev/$R1 ] && fail "/dev/$R1 still present"
-stale "/dev/$R1 fd after unbind" $PY /tmp/rtc.py stale 5
+echo "stale: /dev/$R1 fd after unbind:"; $PY /tmp/rtc.py stale 5 || fail "stale use: /dev/$R1 fd after unbind"
 if rmmod rtc_test 2>/dev/null; then
 	fail "rmmod rtc_test succeeded with a /dev/$R1 fd open"
 fi
 echo "ok: rmmod rtc_test refused while the stale fd pins it"
 exec 5<&-
+echo "rtc_test refcnt after closing the stale fd: $(cat /sys/module/rtc_test/refcnt)"
 bind platform $DRV rtc-test.1
 R1=$(rtc_of rtc-test.1)
 wait_dev /dev/$R1
@@ -162,6 +164,9 @@ step "$R1 after rebind: RTC_RD_TIME" $PY /tmp/rtc.py time 5
 step "$R1 after rebind: alarm" $PY /tmp/rtc.py alarm 5 1
 exec 5<&-
 step "hwclock -r on $R1 after rebind" hwclock -r -f /dev/$R1 --utc --noadjfile
+echo "rtc_test refcnt before unload: $(cat /sys/module/rtc_test/refcnt)"
+wait_until 5 sh -c '[ "$(cat /sys/module/rtc_test/refcnt)" = 0 ]' ||
+	echo "rtc_test refcnt still $(cat /sys/module/rtc_test/refcnt); open: $(ls -l /proc/[0-9]*/fd/ 2>/dev/null | grep -c rtc)"
 unload rtc_test
 [ -e /dev/$R0 ] && fail "/dev/$R0 still present after unload"
 driver_end

@@ -135,6 +135,10 @@ elif op == "info":          # FD DESCSIZE: hidraw ioctls
     b = bytearray(8)
     fcntl.ioctl(fd, 0x80084803, b)              # HIDIOCGRAWINFO
     assert struct.unpack("Ihh", b) == (6, 0x1234, 0x5678), struct.unpack("Ihh", b)
+elif op == "norep":         # FD: autorepeat delay 60 s (EVIOCSREP), so a held
+    fcntl.ioctl(int(sys.argv[2]), 0x40084503, struct.pack("II", 60000, 1000))
+    b = fcntl.ioctl(int(sys.argv[2]), 0x80084503, bytes(8))   # key does not flood
+    assert struct.unpack("II", b) == (60000, 1000), struct.unpack("II", b)
 elif op == "stale":         # FD...: use stale hidraw/evdev fds
     for fd in map(int, sys.argv[2:]):
         stale("fd %d poll" % fd, lambda: select.select([fd], [], [], 0.2)[0])
@@ -175,9 +179,9 @@ nodes() {
 		fail "no event node under $HID"
 	for i in /sys/bus/hid/devices/$HID/input/input*; do
 		e=$(basename "$(echo $i/event*)")
-		wait_dev /dev/$e
-		[ "$(cat $i/capabilities/rel)" != 0 ] && [ -z "$EVM" ] && EVM=/dev/$e
-		[ "$(cat $i/capabilities/led)" != 0 ] && [ -z "$EVK" ] && EVK=/dev/$e
+		wait_dev /dev/input/$e
+		[ "$(cat $i/capabilities/rel)" != 0 ] && [ -z "$EVM" ] && EVM=/dev/input/$e
+		[ "$(cat $i/capabilities/led)" != 0 ] && [ -z "$EVK" ] && EVK=/dev/input/$e
 	done
 	[ -n "$EVM" ] && [ -n "$EVK" ] || fail "mouse/keyboard event nodes under $HID"
 	echo "step: $HID bound: $HIDRAW, mouse $EVM, keyboard $EVK"
@@ -185,6 +189,7 @@ nodes() {
 
 # use: input reports read back from hidraw fd $1 and evdev fds $2 (mouse), $3 (keyboard)
 use() {
+	step "keyboard autorepeat off" $PY /tmp/hidread.py norep $3
 	hu input 1 1 10 0xf6 || fail "INPUT2 mouse: $REPLY"
 	step "hidraw reads the mouse report" $PY /tmp/hidread.py hidraw $1 01010af6
 	step "evdev reads BTN_LEFT, REL_X 10, REL_Y -10" $PY /tmp/hidread.py evdev $2 \
@@ -235,7 +240,7 @@ hu seen
 case "$REPLY" in *STOP*) echo "ok: uhid saw STOP" ;; *) fail "uhid events after unbind: $REPLY" ;; esac
 hu input 1 1 0 0
 echo "input while unbound: $REPLY"
-stale "hidraw and evdev fds after unbind" $PY /tmp/hidread.py stale 5 6 7
+echo "stale: hidraw and evdev fds after unbind:"; $PY /tmp/hidread.py stale 5 6 7 || fail "stale use: hidraw and evdev fds after unbind"
 exec 5<&- 6<&- 7<&-
 bind hid hid-generic $HID
 nodes
@@ -246,7 +251,7 @@ use 5 6 7
 hu destroy || fail "UHID_DESTROY: $REPLY"
 wait_until 5 sh -c "! test -e /sys/bus/hid/devices/$HID" || fail "$HID still present after UHID_DESTROY"
 echo "step: UHID_DESTROY, $HID gone"
-stale "hidraw and evdev fds after destroy" $PY /tmp/hidread.py stale 5 6 7
+echo "stale: hidraw and evdev fds after destroy:"; $PY /tmp/hidread.py stale 5 6 7 || fail "stale use: hidraw and evdev fds after destroy"
 if hu input 1 1 0 0; then
 	fail "UHID_INPUT2 accepted after UHID_DESTROY"
 fi
@@ -267,7 +272,7 @@ kill -9 $hu_pid
 wait $hu_pid 2>/dev/null
 wait_until 5 sh -c "! test -e /sys/bus/hid/devices/$HID" || fail "$HID still present after its creator died"
 echo "step: creator killed, $HID gone"
-stale "hidraw and evdev fds after the creator died" $PY /tmp/hidread.py stale 5 6
+echo "stale: hidraw and evdev fds after the creator died:"; $PY /tmp/hidread.py stale 5 6 || fail "stale use: hidraw and evdev fds after the creator died"
 exec 5<&- 6<&-
 unload uhid
 driver_end

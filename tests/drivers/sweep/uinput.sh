@@ -65,6 +65,8 @@ for line in sys.stdin:
                     out.append("%s: returned %r" % (what, fn()))
                 except OSError as err:
                     out.append("%s: %s" % (what, errno.errorcode.get(err.errno, err.errno)))
+                except SystemError as err:    # python3-evdev's EVIOCG* wrapper on an error
+                    out.append("%s: error (%s)" % (what, err))
             print("ok", "; ".join(out), flush=True)
         elif cmd[0] == "quit":
             break
