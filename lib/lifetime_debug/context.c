@@ -128,7 +128,7 @@ void __lifetime_debug_task_ctx_enter(const void *obj, const char *what)
 	int i;
 
 	for (i = 0; i < LTD_TASK_FRAMES; i++) {
-		if (cmpxchg(&ltd_task_frames[i].task, NULL, current) == NULL) {
+		if (!cmpxchg(&ltd_task_frames[i].task, NULL, current)) {
 			ltd_task_frames[i].obj = obj;
 			ltd_task_frames[i].what = what;
 			atomic_inc(&lifetime_debug_nr_task_ctx);
@@ -153,6 +153,7 @@ void __lifetime_debug_task_ctx_exit(const void *obj)
 		if (READ_ONCE(ltd_task_frames[i].task) == current &&
 		    ltd_task_frames[i].obj == obj) {
 			ltd_task_frames[i].obj = NULL;
+			/* The slot's fields are cleared before another task claims it. */
 			smp_store_release(&ltd_task_frames[i].task, NULL);
 			atomic_dec(&lifetime_debug_nr_task_ctx);
 			return;

@@ -108,7 +108,7 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_CLASS_BUDGET] =
 		"refcount class budget (lifetime_debug.refcount_classes) exhausted: new types share the fallback class",
 	[LTD_DEGRADED_RECORDS] =
-		"foreign access record pool exhausted: new foreign accesses are not checked",
+		"out of memory for foreign access records: new foreign accesses are not checked",
 	[LTD_DEGRADED_WINDOWS] =
 		"too many concurrent teardowns: some are not checked",
 	[LTD_DEGRADED_OWNER_FRAMES] =

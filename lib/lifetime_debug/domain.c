@@ -850,7 +850,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 			    unsigned long ip)
 {
 	struct ltd_access_cache *c;
-	struct ltd_access cand, *a;
+	struct ltd_access cand, *a, *spare;
 	unsigned long site;
 	enum ltd_domain_kind kind;
 	bool dup;
@@ -923,15 +923,28 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	cand.reported = !cand.nr_guards || cand.exempt;
 	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
 	ltd_save_stack_at(&cand.stack, "Accessed", ip, GFP_NOWAIT);
+	/*
+	 * The static pool is the common case; past it, the pool grows by
+	 * records allocated here, outside the lock, and kept for reuse.
+	 */
+	spare = READ_ONCE(ltd_access_free) ? NULL : ltd_meta_alloc(sizeof(*spare));
 
 	flags = ltd_lock();
 	tag = ltd_tag_find(addr);
 	if (!tag || tag->dom != dom ||
 	    ltd_access_seen(dom, site, cand.hash, cand.nr_guards)) {
+		if (spare)
+			ltd_access_release(spare);
 		ltd_unlock(flags);
 		return;
 	}
 	a = ltd_access_alloc();
+	if (!a) {
+		a = spare;
+		spare = NULL;
+	} else if (spare) {
+		ltd_access_release(spare);
+	}
 	if (!a) {
 		ltd_unlock(flags);
 		ltd_dom_stat(LTD_DOM_STAT_RECORDS_LOST);

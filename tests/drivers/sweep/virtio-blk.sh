@@ -16,7 +16,6 @@ set -u
 . "$LT_REPO/tests/drivers/lib.sh"
 # Without /lib/modules on the host root the guest cannot bind the test
 # kernel's module tree there: point modprobe at it.
-[ -d "/lib/modules/$(uname -r)" ] || modprobe() { command modprobe -d "$LT_MODROOT" "$@"; }
 
 # vdev_of DRIVER: the first virtio device bound to DRIVER
 vdev_of() {
