@@ -6,7 +6,9 @@ Each check prints "PASS name" or "FAIL name"; exit status 1 on any failure.
 """
 
 import os
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lt_harness as H  # noqa: E402
@@ -69,5 +71,67 @@ for name, log, what in (("WARN", STRAY, "WARNING: CPU"),
     bad = H.unexpected_splats(splats, EXPECT)
     check("splat: %s outside a suite is unexpected" % name,
           len(bad) == 1 and what in bad[0].text and bad[0].owner is None)
+
+
+# --- tests/drivers/score on canned logs -----------------------------------
+SCORE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "drivers", "score")
+BANNER = "[    5.0] LTEST-DRIVER: %s demo\n"
+DONE = "LTEST-DRIVER-DONE: %s\nLTEST-EXIT: 0\n"
+REPORT = "[    6.0] BUG: LIFETIME: unprotected-access in demo_read+0x10/0x20 [demo]\n"
+NOWAIT = "[    7.0] BUG: LIFETIME: unpinned-module-reference in demo_timer_fn+0x0/0x20 [demo]\n"
+KASAN = "[    6.5] BUG: KASAN: slab-use-after-free in demo_timer_fn+0x4/0x20 [demo]\n"
+
+
+def score(sweep, recall, triage):
+    """Run the scorer on a canned tree; return (exit status, last line, output)."""
+    with tempfile.TemporaryDirectory() as d:
+        for sub in ("sweep", "recall", "logs"):
+            os.mkdir(os.path.join(d, sub))
+        for name, log in sweep.items():
+            open(os.path.join(d, "sweep", name + ".sh"), "w").close()
+            with open(os.path.join(d, "logs", "driver-%s.log" % name), "w") as f:
+                f.write(log)
+        for name, (conf, log) in recall.items():
+            with open(os.path.join(d, "recall", name + ".conf"), "w") as f:
+                f.write(conf)
+            with open(os.path.join(d, "logs", "recall-%s.log" % name), "w") as f:
+                f.write(log)
+        with open(os.path.join(d, "TRIAGE.md"), "w") as f:
+            f.write(triage)
+        p = subprocess.run([sys.executable, SCORE, os.path.join(d, "logs"), "--root", d],
+                           capture_output=True, text=True)
+    lines = p.stdout.strip().splitlines()
+    return p.returncode, lines[-1] if lines else "", p.stdout
+
+
+CONF = ("fix: 0123456789ab (\"demo: wait for the timer\")\nexpect: unpinned-module-reference\n"
+        "module: demo\n")
+clean = BANNER % "a" + DONE % "a"
+rc, last, _ = score({"a": clean}, {"r": (CONF, BANNER % "r" + NOWAIT + DONE % "r")}, "")
+check("score: silent driver and predictive recall pass",
+      rc == 0 and last == "real-drivers: correct 1/1 silent, recall 1/1, predictive 1/1, triaged 0/0")
+rc, last, out = score({"a": BANNER % "a" + REPORT + DONE % "a"}, {}, "")
+check("score: an untriaged report fails",
+      rc == 1 and "untriaged report 'BUG: LIFETIME: unprotected-access in demo_read'" in out
+      and last.endswith("triaged 0/1"))
+row = "| a | `BUG: LIFETIME: unprotected-access in demo_read` | %s | x |\n"
+rc, last, _ = score({"a": BANNER % "a" + REPORT + DONE % "a"}, {}, row % "real-bug")
+check("score: a triaged real bug keeps the driver silent",
+      rc == 0 and last.startswith("real-drivers: correct 1/1 silent") and last.endswith("triaged 1/1"))
+rc, last, _ = score({"a": BANNER % "a" + REPORT + DONE % "a"}, {}, row % "false-positive")
+check("score: a triaged false positive makes the driver not silent",
+      rc == 0 and last.startswith("real-drivers: correct 0/1 silent"))
+rc, last, out = score({"a": BANNER % "a" + "SCENARIO-FAIL: a: modprobe\nLTEST-EXIT: 1\n"}, {}, "")
+check("score: a sequence that did not finish fails",
+      rc == 1 and "sequence did not finish: a: modprobe" in out)
+rc, last, out = score({}, {"r": (CONF, BANNER % "r" + DONE % "r")}, "")
+check("score: a missed recall case without a hole fails",
+      rc == 1 and "missed, and no hole declared" in out and "recall 0/1" in last)
+rc, last, out = score({}, {"r": (CONF + "hole: refcount-released memory\n", BANNER % "r" + DONE % "r")}, "")
+check("score: a missed recall case with its hole is counted, not failed",
+      rc == 0 and "hole: refcount-released memory" in out and "recall 0/1" in last)
+rc, last, _ = score({}, {"r": (CONF, BANNER % "r" + KASAN + NOWAIT + DONE % "r")}, "")
+check("score: a report after a KASAN report is not predictive",
+      rc == 0 and "recall 1/1, predictive 0/1" in last)
 
 sys.exit(0 if all(checks) else 1)
