@@ -708,6 +708,60 @@ static void test_dom_teardown(struct kunit *test)
 }
 
 /*
+ * A teardown that takes many locks is still judged: nothing about its
+ * synchronizations is kept but the guards they close, so there is no table
+ * to overflow (a 64-entry one used to leave such a teardown unjudged).
+ */
+#define DOM_MANY_LOCKS	200
+static struct mutex dom_many[DOM_MANY_LOCKS];
+
+/*
+ * Its own function (not identical to dom_read(), which the compiler would
+ * fold into one): the report's title and dedup key are this test's.
+ */
+static noinline __noclone u64 dom_read_many(u64 *p)
+{
+	return READ_ONCE(*p) ^ 1;
+}
+
+static void test_dom_teardown_many_locks(struct kunit *test)
+{
+	struct device *dev = dom_device(test, "ltd-test-many");
+	u64 *p = dom_alloc(test, dev, 32);
+	int i;
+
+	for (i = 0; i < DOM_MANY_LOCKS; i++)
+		mutex_init(&dom_many[i]);
+	mutex_lock(&dom_guard);
+	dom_read_many(p);
+	mutex_unlock(&dom_guard);
+
+	__lifetime_debug_teardown_begin(dev);
+	for (i = 0; i < DOM_MANY_LOCKS; i++) {
+		mutex_lock(&dom_many[i]);
+		mutex_unlock(&dom_many[i]);
+	}
+	__lifetime_debug_teardown_end(dev);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
+	EXPECT_SEEN(test, "guards {dom_guard, kthread}: none is closed by the domain's teardown");
+	KUNIT_EXPECT_EQ(test, observed_count("degraded"), 0);
+
+	/* The same many locks, and the guard last: closed, silent. */
+	mutex_lock(&dom_guard);
+	dom_read_many(p);
+	mutex_unlock(&dom_guard);
+	__lifetime_debug_teardown_begin(dev);
+	for (i = 0; i < DOM_MANY_LOCKS; i++) {
+		mutex_lock(&dom_many[i]);
+		mutex_unlock(&dom_many[i]);
+	}
+	mutex_lock(&dom_guard);
+	mutex_unlock(&dom_guard);
+	__lifetime_debug_teardown_end(dev);
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
+}
+
+/*
  * An out-of-bounds access to a tagged object is still KASAN's report. KASAN
  * fails the KUnit test that makes a report, so the bad access runs in a
  * work item; the test command boots with kasan_multi_shot, so the report is
@@ -861,6 +915,7 @@ static struct kunit_case lifetime_debug_domain_test_cases[] = {
 	KUNIT_CASE(test_dom_owner_silent),
 	KUNIT_CASE(test_dom_copy_helpers),
 	KUNIT_CASE(test_dom_teardown),
+	KUNIT_CASE(test_dom_teardown_many_locks),
 	KUNIT_CASE(test_dom_nomem),
 	/* Last: KASAN's report turns lockdep off for the rest of the boot. */
 	KUNIT_CASE(test_dom_oob),
