@@ -301,7 +301,7 @@ void __lifetime_debug_stop_waited(const void *obj);
  * Context: any context.
  */
 static __always_inline void lifetime_debug_stop_nowait(const void *obj, const void *fn,
-							const char *how)
+						       const char *how)
 {
 	if (lifetime_debug_enabled())
 		__lifetime_debug_stop_nowait(obj, fn, how);

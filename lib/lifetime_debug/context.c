@@ -21,7 +21,6 @@
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt
 
-#include <linux/hash.h>
 #include <linux/kthread.h>
 #include <linux/lifetime_debug_domain.h>
 #include <linux/lockdep.h>
@@ -66,12 +65,6 @@ static struct {
 atomic_t lifetime_debug_nr_task_ctx = ATOMIC_INIT(0);
 EXPORT_SYMBOL_GPL(lifetime_debug_nr_task_ctx);
 
-static unsigned int ltd_ctx_irq(void)
-{
-	return (lockdep_hardirq_context() ? 2 : 0) +
-	       (lockdep_softirq_context(current) ? 1 : 0);
-}
-
 /**
  * __lifetime_debug_ctx_enter() - an atomic context starts on this CPU
  * @obj:	its guard object (IRQ descriptor, hrtimer, tasklet, NAPI)
@@ -91,7 +84,7 @@ void __lifetime_debug_ctx_enter(const void *obj, const char *what)
 	f = this_cpu_ptr(&ltd_ctx_stack)->frames + d;
 	f->obj = obj;
 	f->what = what;
-	f->irq_ctx = ltd_ctx_irq();
+	f->irq_ctx = ltd_irq_context();
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_ctx_enter);
 
@@ -164,19 +157,7 @@ EXPORT_SYMBOL_GPL(__lifetime_debug_task_ctx_exit);
 
 static void ltd_ctx_add(struct ltd_access *a, const void *obj, const char *what)
 {
-	struct ltd_guard *g;
-
-	if (a->nr_guards == LTD_MAX_GUARDS) {
-		atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_GUARDS_TRUNCATED]);
-		return;
-	}
-	g = &a->guards[a->nr_guards++];
-	g->instance = obj;
-	g->key = obj;
-	g->name = what;
-	g->by_key = false;
-	g->closed = false;
-	a->hash += hash_ptr(obj, 32);
+	ltd_guard_add(a, obj, obj, what, false);
 }
 
 /**

@@ -504,12 +504,6 @@ EXPORT_SYMBOL_GPL(__lifetime_debug_untag_primitive);
 
 /* === Guards and owners === */
 
-static unsigned int ltd_irq_context(void)
-{
-	return (lockdep_hardirq_context() ? 2 : 0) +
-	       (lockdep_softirq_context(current) ? 1 : 0);
-}
-
 static const char *ltd_context_name(void)
 {
 	if (in_hardirq())
@@ -605,6 +599,35 @@ static void ltd_cache_fill(struct ltd_access_cache *c, const struct ltd_tag *tag
 	c->site = 0;
 }
 
+/**
+ * ltd_guard_add() - add a guard to an access's guard set
+ * @a:		the access
+ * @instance:	the held map, or a context's object
+ * @key:	its class key (the object itself for a context)
+ * @name:	its name, for reports
+ * @by_key:	a stack copy: the teardown closes it by @key
+ *
+ * Return: false when the set is full (counted in guard_sets_truncated).
+ */
+bool ltd_guard_add(struct ltd_access *a, const void *instance, const void *key,
+		   const char *name, bool by_key)
+{
+	struct ltd_guard *g;
+
+	if (a->nr_guards == LTD_MAX_GUARDS) {
+		ltd_dom_stat(LTD_DOM_STAT_GUARDS_TRUNCATED);
+		return false;
+	}
+	g = &a->guards[a->nr_guards++];
+	g->instance = instance;
+	g->key = key;
+	g->name = name;
+	g->by_key = by_key;
+	g->closed = false;
+	a->hash += hash_ptr(by_key ? key : instance, 32);
+	return true;
+}
+
 static void ltd_collect_guards(struct ltd_access *a)
 {
 	unsigned int ctx = ltd_irq_context();
@@ -615,21 +638,12 @@ static void ltd_collect_guards(struct ltd_access *a)
 	for (i = current->lockdep_depth - 1; i >= 0; i--) {
 		struct held_lock *hl = current->held_locks + i;
 		struct lockdep_map *map = hl->instance;
-		struct ltd_guard *g;
 
 		if (hl->irq_context != ctx)
 			continue;
-		if (a->nr_guards == LTD_MAX_GUARDS) {
-			ltd_dom_stat(LTD_DOM_STAT_GUARDS_TRUNCATED);
+		if (!ltd_guard_add(a, map, map->key ? (const void *)map->key : (const void *)map,
+				   map->name, ltd_on_stack(map)))
 			break;
-		}
-		g = &a->guards[a->nr_guards++];
-		g->instance = map;
-		g->key = map->key ? (const void *)map->key : (const void *)map;
-		g->name = map->name;
-		g->by_key = ltd_on_stack(map);
-		g->closed = false;
-		a->hash += hash_ptr(g->by_key ? g->key : g->instance, 32);
 	}
 	/* Lockless contexts: IRQ handlers, hrtimers, tasklets, NAPI, kthreads. */
 	ltd_ctx_collect(a, ctx);

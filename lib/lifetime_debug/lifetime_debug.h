@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/lifetime_debug.h>
 #include <linux/lifetime_debug_domain.h>
+#include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/stackdepot.h>
 #include <linux/types.h>
@@ -330,6 +331,16 @@ void ltd_print_story(enum ltd_domain_kind kind, const char *name,
 		     const struct ltd_report_stack *teardown);
 const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
 void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx);
+bool ltd_guard_add(struct ltd_access *a, const void *instance, const void *key,
+		   const char *name, bool by_key);
+
+/* The current lockdep interrupt context: guards of other contexts do not count. */
+static inline unsigned int ltd_irq_context(void)
+{
+	return (lockdep_hardirq_context() ? 2 : 0) +
+	       (lockdep_softirq_context(current) ? 1 : 0);
+}
+
 bool ltd_owner_push(const void *arg);
 void ltd_owner_pop(void);
 int ltd_annotate_line(const char *line);

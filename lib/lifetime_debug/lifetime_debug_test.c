@@ -742,7 +742,8 @@ static void test_dom_teardown_many_locks(struct kunit *test)
 		mutex_unlock(&dom_many[i]);
 	}
 	__lifetime_debug_teardown_end(dev);
-	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
+	KUNIT_EXPECT_EQ(test,
+			observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
 	EXPECT_SEEN(test, "guards {dom_guard, kthread}: none is closed by the domain's teardown");
 	KUNIT_EXPECT_EQ(test, observed_count("degraded"), 0);
 
@@ -758,7 +759,8 @@ static void test_dom_teardown_many_locks(struct kunit *test)
 	mutex_lock(&dom_guard);
 	mutex_unlock(&dom_guard);
 	__lifetime_debug_teardown_end(dev);
-	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
+	KUNIT_EXPECT_EQ(test,
+			observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
 }
 
 /*

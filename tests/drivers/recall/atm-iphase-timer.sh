@@ -14,24 +14,6 @@
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
 
-# timer_fired FUNC SECONDS: trace timer expiries for SECONDS and check that
-# the timer callback FUNC ran at least once (timer:timer_expire_entry)
-timer_fired() {
-	local t=/sys/kernel/tracing n
-
-	echo 0 > $t/tracing_on || fail "$DRIVER: no tracefs"
-	echo > $t/trace
-	echo 1 > $t/events/timer/timer_expire_entry/enable || fail "$DRIVER: timer_expire_entry"
-	echo 1 > $t/tracing_on
-	sleep "$2"
-	echo 0 > $t/tracing_on
-	echo 0 > $t/events/timer/timer_expire_entry/enable
-	n=$(grep -c "function=$1 " $t/trace)
-	echo > $t/trace
-	[ "$n" -gt 0 ] || fail "$DRIVER: $1 did not run in $2 s"
-	echo "step: $1 ran $n times in $2 s"
-}
-
 driver_begin atm-iphase-timer recall
 load atm
 load suni

@@ -14,8 +14,6 @@
 # lt-qemu: -device i6300esb -action watchdog=none
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Without /lib/modules on the host root the guest cannot bind the test
-# kernel's module tree there: point modprobe at it.
 
 cat > /tmp/wdt.py <<'PYEOF'
 # use DEV: the ordinary life of a watchdog user

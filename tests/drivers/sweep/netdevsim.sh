@@ -14,8 +14,6 @@
 # lt-timeout: 300
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Without /lib/modules on the host root the guest cannot bind the test
-# kernel's module tree there: point modprobe at it.
 
 driver_begin netdevsim net
 load netdevsim

@@ -13,8 +13,6 @@
 # lt-timeout: 400
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Host root without /lib/modules (the guest cannot bind the test kernel's
-# modules there): modprobe from the module root directly.
 
 driver_begin null_blk block
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config ||

@@ -14,8 +14,6 @@
 # lt-timeout: 300
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Host root without /lib/modules (the guest cannot bind the test kernel's
-# modules there): modprobe from the module root directly.
 
 driver_begin softdog watchdog
 load softdog soft_noboot=1 soft_panic=0 soft_margin=30

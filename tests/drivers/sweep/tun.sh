@@ -11,8 +11,6 @@
 # lt-timeout: 240
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Without /lib/modules on the host root the guest cannot bind the test
-# kernel's module tree there: point modprobe at it.
 
 driver_begin tun net
 load tun

@@ -14,8 +14,6 @@
 # lt-qemu: -blockdev driver=null-co,node-name=d0,size=67108864,read-zeroes=on -device virtio-blk-pci,drive=d0
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Without /lib/modules on the host root the guest cannot bind the test
-# kernel's module tree there: point modprobe at it.
 
 # vdev_of DRIVER: the first virtio device bound to DRIVER
 vdev_of() {

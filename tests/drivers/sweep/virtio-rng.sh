@@ -14,8 +14,6 @@
 # lt-qemu: -device virtio-rng-pci,max-bytes=8192,period=1000
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
-# Without /lib/modules on the host root the guest cannot bind the test
-# kernel's module tree there: point modprobe at it.
 
 SYS=/sys/class/misc/hw_random
 
