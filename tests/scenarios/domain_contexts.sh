@@ -112,29 +112,6 @@ is_exit_variant() {
 	esac
 }
 
-# counter NAME: a lifetime_debug/stats value, empty if there is none
-counter() {
-	K="$1:" awk '$1 == ENVIRON["K"] { print $2; exit }' "$STATS" 2>/dev/null
-}
-
-# count REGEX: kernel log lines matching REGEX
-count() {
-	dmesg | grep -cE -- "$1"
-}
-
-# shellcheck disable=SC2317 # called through wait_until
-has_report() {
-	[ "$(count "$1")" -ge 1 ]
-}
-
-# blocks REGEX: the reports whose title matches REGEX, each up to its
-# closing separator line
-blocks() {
-	dmesg | RE="$1" awk '
-		!inside && $0 ~ ENVIRON["RE"] { inside = 1; print; next }
-		inside { print; if ($0 ~ /==========/) inside = 0 }'
-}
-
 # show_reports: every report of this variant, for the record (indented so
 # that the log analysis does not count it twice)
 show_reports() {

@@ -33,10 +33,6 @@ reported() {
 	dmesg | grep -Eq -- "$TITLE"
 }
 
-counter() {
-	K="$1:" awk '$1 == ENVIRON["K"] { print $2; exit }' "$STATS" 2>/dev/null
-}
-
 [ -r "$LT_MODDIR/$MOD.ko" ] || fail "$LT_MODDIR/$MOD.ko missing"
 [ -r "$STATS" ] || fail "$STATS missing"
 before=$(counter 'bugs[unpinned-module-reference]')
