@@ -322,6 +322,75 @@ static inline void lifetime_debug_stop_nowait(const void *obj, const void *fn,
 static inline void lifetime_debug_stop_waited(const void *obj) { }
 #endif
 
+struct cdev;
+struct file;
+
+extern int lifetime_debug_nr_reach;
+extern int lifetime_debug_nr_files;
+void __lifetime_debug_cdev_add(struct cdev *p, bool embedded);
+void __lifetime_debug_file_open(struct file *file);
+void __lifetime_debug_file_release(struct file *file);
+void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip);
+
+/**
+ * lifetime_debug_cdev_add() - a character device was added
+ * @p:		the cdev
+ * @embedded:	set up by cdev_init(), in memory that someone else frees
+ *
+ * Context: process context.
+ */
+static __always_inline void lifetime_debug_cdev_add(struct cdev *p, bool embedded)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_cdev_add(p, embedded);
+}
+
+/**
+ * lifetime_debug_file_open() - a character device file was opened
+ * @file: the file, after its driver's ->open succeeded
+ *
+ * Context: process context.
+ */
+static __always_inline void lifetime_debug_file_open(struct file *file)
+{
+	if (lifetime_debug_enabled())
+		__lifetime_debug_file_open(file);
+}
+
+/**
+ * lifetime_debug_file_release() - a character device file is closed
+ * @file: the file, before its driver's ->release
+ *
+ * Also when switched off meanwhile: the file's record must go. One load
+ * when no file is recorded.
+ *
+ * Context: process context.
+ */
+static __always_inline void lifetime_debug_file_release(struct file *file)
+{
+	if (unlikely(READ_ONCE(lifetime_debug_nr_files)))
+		__lifetime_debug_file_release(file);
+}
+
+/**
+ * lifetime_debug_free() - slab memory is being freed
+ * @obj:	the object, still intact
+ * @size:	its size
+ * @ip:		the caller of the free
+ *
+ * Reports memory an open file reaches, or memory holding a cdev that
+ * nothing ties to it. Called unconditionally; one load when no cdev or
+ * file is recorded.
+ *
+ * Context: any context but NMI.
+ */
+static __always_inline void lifetime_debug_free(const void *obj, size_t size,
+						unsigned long ip)
+{
+	if (unlikely(READ_ONCE(lifetime_debug_nr_reach)))
+		__lifetime_debug_free(obj, size, ip);
+}
+
 /**
  * lifetime_debug_kasan_access() - KASAN saw a poisoned access: is it ours?
  * @addr:	access address
@@ -385,6 +454,13 @@ static inline bool lifetime_debug_kasan_access(const void *addr, size_t size,
 	return false;
 }
 static inline void lifetime_debug_kasan_story(const void *addr) { }
+struct cdev;
+struct file;
+static inline void lifetime_debug_cdev_add(struct cdev *p, bool embedded) { }
+static inline void lifetime_debug_file_open(struct file *file) { }
+static inline void lifetime_debug_file_release(struct file *file) { }
+static inline void lifetime_debug_free(const void *obj, size_t size,
+				       unsigned long ip) { }
 
 #endif /* CONFIG_LIFETIME_DEBUG */
 

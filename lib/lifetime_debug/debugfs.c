@@ -42,7 +42,6 @@ static const char *const ltd_dom_stat_names[] = {
 	[LTD_DOM_STAT_FOREIGN]		= "foreign_accesses",
 	[LTD_DOM_STAT_UNTRACKED]	= "untracked_accesses",
 	[LTD_DOM_STAT_RECORDS]		= "foreign_access_records",
-	[LTD_DOM_STAT_EXEMPT]		= "foreign_access_records_exempt",
 	[LTD_DOM_STAT_RECORDS_LOST]	= "foreign_access_records_lost",
 	[LTD_DOM_STAT_GUARDS_TRUNCATED]	= "guard_sets_truncated",
 	[LTD_DOM_STAT_TEARDOWNS]	= "teardowns",
@@ -51,6 +50,15 @@ static const char *const ltd_dom_stat_names[] = {
 };
 
 static_assert(ARRAY_SIZE(ltd_dom_stat_names) == LTD_DOM_STAT_COUNT);
+
+static const char *const ltd_fr_stat_names[] = {
+	[LTD_FR_STAT_CDEVS]		= "fileref_cdevs",
+	[LTD_FR_STAT_FILES]		= "fileref_files",
+	[LTD_FR_STAT_NOMEM]		= "fileref_not_recorded",
+	[LTD_FR_STAT_UNREPORTED]	= "fileref_frees_unreported",
+};
+
+static_assert(ARRAY_SIZE(ltd_fr_stat_names) == LTD_FR_STAT_COUNT);
 
 /*
  * Like DEFINE_SHOW_ATTRIBUTE() but with read_iter, so that kernel_read()
@@ -87,6 +95,9 @@ static int ltd_stats_show(struct seq_file *seq, void *v)
 	for (i = 0; i < LTD_DOM_STAT_COUNT; i++)
 		seq_printf(seq, "%s: %ld\n", ltd_dom_stat_names[i],
 			   atomic_long_read(&ltd_dom_stats[i]));
+	for (i = 0; i < LTD_FR_STAT_COUNT; i++)
+		seq_printf(seq, "%s: %lu\n", ltd_fr_stat_names[i], ltd_fr_stat_read(i));
+	seq_printf(seq, "fileref_records_live: %d\n", READ_ONCE(lifetime_debug_nr_reach));
 	for (i = 0; i < LTD_DEGRADED_COUNT; i++)
 		seq_printf(seq, "degraded[%s]: %lu\n", ltd_degraded_names[i],
 			   ltd_degraded_count(i));

@@ -667,7 +667,7 @@ static bool ltd_access_func_seen(struct ltd_domain *dom, const struct ltd_access
 
 	for (a = dom->accesses; a; a = a->next)
 		if (a->func == c->func && a->hash == c->hash &&
-		    a->nr_guards == c->nr_guards && a->exempt == c->exempt)
+		    a->nr_guards == c->nr_guards)
 			return true;
 	return false;
 }
@@ -679,47 +679,6 @@ static unsigned long ltd_func_of(unsigned long ip)
 	if (!kallsyms_lookup_size_offset(ip, &size, &offset))
 		return ip;
 	return ip - offset;
-}
-
-/*
- * Timer and workqueue core touch a timer_list or work_struct embedded in
- * devres memory while dispatching it, before the callback holds the
- * timer's or work's map; del_timer_sync() and cancel_work_sync() are what
- * protect those accesses, and a missing one is caught when the callback
- * touches the data. Their accesses are recorded but never reported.
- */
-static bool ltd_exempt_site(unsigned long ip)
-{
-	static const char *const sites[] = {
-		/* kernel/time/timer.c */
-		"call_timer_fn", "expire_timers", "__run_timers", "run_timer_base",
-		"run_timer_softirq", "collect_expired_timers", "detach_timer",
-		"detach_if_pending", "enqueue_timer", "internal_add_timer",
-		"lock_timer_base", "__mod_timer", "mod_timer", "mod_timer_pending",
-		"timer_reduce", "add_timer", "add_timer_local", "add_timer_global",
-		"add_timer_on", "__timer_delete", "timer_delete", "timer_shutdown",
-		"__try_to_del_timer_sync", "try_to_del_timer_sync",
-		"__timer_delete_sync", "timer_delete_sync", "timer_shutdown_sync",
-		"init_timer_key", "do_init_timer", "timer_delete_hook",
-		/* kernel/workqueue.c */
-		"process_one_work", "process_scheduled_works", "worker_thread",
-		"rescuer_thread", "assign_work", "move_linked_works",
-		"__pwq_activate_work", "pwq_activate_work",
-		"pwq_activate_first_inactive", "pwq_dec_nr_in_flight",
-		"find_worker_executing_work", "insert_work", "insert_wq_barrier",
-		"__queue_work", "queue_work_on", "queue_work_node",
-		"delayed_work_timer_fn", "__queue_delayed_work",
-		"queue_delayed_work_on", "mod_delayed_work_on",
-		"try_to_grab_pending", "work_grab_pending", "__cancel_work",
-		"__cancel_work_sync", "cancel_work", "cancel_work_sync",
-		"cancel_delayed_work", "cancel_delayed_work_sync", "disable_work",
-		"disable_work_sync", "enable_work", "__flush_work", "flush_work",
-		"flush_delayed_work", "start_flush_work", "set_work_data",
-		"get_work_pwq", "get_work_pool", "get_work_pool_id", "work_busy",
-		"clear_pending_if_disabled", "work_offqd_unpack",
-	};
-
-	return ltd_kernel_sym_in(ip, sites, ARRAY_SIZE(sites), false);
 }
 
 /* Copy helpers: a report names their caller, the code that chose to copy. */
@@ -933,8 +892,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	cand.size = size;
 	cand.write = write;
 	cand.func = ltd_func_of(site);
-	cand.exempt = ltd_exempt_site(ip);
-	cand.reported = !cand.nr_guards || cand.exempt;
+	cand.reported = !cand.nr_guards;
 	strscpy(cand.ctx, ltd_context_name(), sizeof(cand.ctx));
 	ltd_save_stack_at(&cand.stack, "Accessed", ip, GFP_NOWAIT);
 	/*
@@ -979,10 +937,10 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	strscpy(driver, dom->driver, sizeof(driver));
 	kind = dom->kind;
 	ltd_unlock(flags);
-	ltd_dom_stat(cand.exempt ? LTD_DOM_STAT_EXEMPT : LTD_DOM_STAT_RECORDS);
+	ltd_dom_stat(LTD_DOM_STAT_RECORDS);
 
 	/* Nothing can close an access that holds no guard: report it now. */
-	if (!cand.nr_guards && !cand.exempt && !dup)
+	if (!cand.nr_guards && !dup)
 		ltd_access_report(&cand, kind, name, driver, NULL);
 }
 

@@ -22,6 +22,8 @@ enum ltd_bug_type {
 	LTD_BUG_SLEEPING_FINAL_PUT,	/* atomic put of a class whose release sleeps */
 	LTD_BUG_NOSLEEP_RELEASE_SLEPT,	/* a must-not-sleep release slept */
 	LTD_BUG_UNPINNED_MODULE_REF,	/* live reference into an unloaded module */
+	LTD_BUG_FREED_WHILE_OPEN,	/* memory an open file reaches is freed */
+	LTD_BUG_UNPINNED_CDEV,		/* memory holding a cdev nothing ties to it */
 	LTD_BUG_TYPE_COUNT,
 };
 
@@ -139,6 +141,7 @@ enum ltd_rc_stat {
 unsigned long ltd_rc_stat_read(enum ltd_rc_stat s);
 void ltd_rc_show_classes(struct seq_file *seq);
 int ltd_rc_set_nosleep(const void *release, bool on);
+const void *ltd_rc_running(char *name, size_t len);
 int ltd_rc_init(void);
 
 /* === Domains === */
@@ -184,8 +187,7 @@ struct ltd_guard {
  * @hash:	of the guard set
  * @nr_guards:	entries in @guards
  * @write:	write access
- * @reported:	already reported (no guard), or never to be (@exempt)
- * @exempt:	made by timer or workqueue core on its own object
+ * @reported:	already reported (no guard)
  * @ctx:	"process", "softirq" or "hardirq"
  * @size:	access size
  * @addr:	access address
@@ -203,7 +205,6 @@ struct ltd_access {
 	u8 nr_guards;
 	bool write;
 	bool reported;
-	bool exempt;
 	char ctx[8];
 	size_t size;
 	unsigned long addr;
@@ -309,7 +310,6 @@ enum ltd_dom_stat {
 	LTD_DOM_STAT_FOREIGN,		/* foreign accesses */
 	LTD_DOM_STAT_UNTRACKED,		/* marked but no tag (racing free) */
 	LTD_DOM_STAT_RECORDS,		/* distinct foreign accesses recorded */
-	LTD_DOM_STAT_EXEMPT,		/* of them by timer/workqueue core */
 	LTD_DOM_STAT_RECORDS_LOST,	/* not recorded: pool exhausted */
 	LTD_DOM_STAT_GUARDS_TRUNCATED,	/* guard sets cut at LTD_MAX_GUARDS */
 	LTD_DOM_STAT_TEARDOWNS,		/* teardown windows opened */
@@ -349,6 +349,19 @@ int ltd_module_init(void);
 #else
 static inline int ltd_module_init(void) { return 0; }
 #endif
+
+/* === Memory files reach === */
+
+enum ltd_fr_stat {
+	LTD_FR_STAT_CDEVS,		/* embedded cdevs recorded */
+	LTD_FR_STAT_FILES,		/* open files recorded */
+	LTD_FR_STAT_NOMEM,		/* not recorded: no memory */
+	LTD_FR_STAT_UNREPORTED,		/* frees not reported: no memory */
+	LTD_FR_STAT_COUNT,
+};
+
+unsigned long ltd_fr_stat_read(enum ltd_fr_stat s);
+void ltd_fr_module_gone(struct module *mod);
 
 /* === Core === */
 

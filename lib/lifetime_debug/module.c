@@ -359,7 +359,11 @@ static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 {
 	struct module *mod = data;
 
-	if (action != MODULE_STATE_GOING || !lifetime_debug_enabled())
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	/* Also when off: records must not keep the module's address. */
+	ltd_fr_module_gone(mod);
+	if (!lifetime_debug_enabled())
 		return NOTIFY_DONE;
 	atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_MODULE_CHECKS]);
 	ltd_module_check_files(mod);

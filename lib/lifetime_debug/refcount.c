@@ -281,6 +281,23 @@ static int ltd_rc_held(struct ltd_rc_class **out, int max)
 	return n;
 }
 
+/**
+ * ltd_rc_running() - the innermost refcount release current runs
+ * @name:	where to copy its class name ("refcount:<release>")
+ * @len:	size of @name
+ *
+ * Return: the class key (the release function), or NULL outside releases.
+ */
+const void *ltd_rc_running(char *name, size_t len)
+{
+	struct ltd_rc_class *held[1];
+
+	if (!debug_locks || !current->lockdep_depth || !ltd_rc_held(held, 1))
+		return NULL;
+	strscpy(name, held[0]->name, len);
+	return held[0]->key;
+}
+
 /*
  * Lockdep modelling is done only where the puts cannot confuse the irq-state
  * checks: process context with interrupts and bottom halves enabled. A class

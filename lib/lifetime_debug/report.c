@@ -34,6 +34,8 @@ const char *const ltd_bug_type_names[LTD_BUG_TYPE_COUNT] = {
 	[LTD_BUG_SLEEPING_FINAL_PUT]	= "sleeping-final-put",
 	[LTD_BUG_NOSLEEP_RELEASE_SLEPT]	= "sleeping-nosleep-release",
 	[LTD_BUG_UNPINNED_MODULE_REF]	= "unpinned-module-reference",
+	[LTD_BUG_FREED_WHILE_OPEN]	= "freed-while-open",
+	[LTD_BUG_UNPINNED_CDEV]		= "unpinned-cdev",
 };
 
 #define LTD_SEPARATOR \

@@ -25,8 +25,7 @@ Columns:
 
 With --accesses, each recorded access follows its domain: the access site
 (as %pS), read/write, size and address, context, flags (reported: no report
-is due any more; exempt: timer or workqueue core on its own object) and the
-guards held, innermost first. With --syncs, the guards an open teardown closed.
+is due any more) and the guards held, innermost first. With --syncs, the guards an open teardown closed.
 """
 
 import argparse
@@ -94,7 +93,7 @@ def format_domains(prog, debugfs=False):
 def access_lines(kernel, dom):
     out = []
     for a in accesses(dom):
-        flags = [f for f in ("reported", "exempt") if bool(a.member_(f))]
+        flags = [f for f in ("reported",) if bool(a.member_(f))]
         guards = []
         for i in range(min(int(a.nr_guards), len(a.guards))):
             g = a.guards[i]
