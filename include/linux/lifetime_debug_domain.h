@@ -328,6 +328,7 @@ struct file;
 extern int lifetime_debug_nr_reach;
 extern int lifetime_debug_nr_files;
 void __lifetime_debug_cdev_add(struct cdev *p, bool embedded);
+void __lifetime_debug_cdev_init(struct cdev *p);
 void __lifetime_debug_file_open(struct file *file);
 void __lifetime_debug_file_release(struct file *file);
 void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip);
@@ -343,6 +344,19 @@ static __always_inline void lifetime_debug_cdev_add(struct cdev *p, bool embedde
 {
 	if (lifetime_debug_enabled())
 		__lifetime_debug_cdev_add(p, embedded);
+}
+
+/**
+ * lifetime_debug_cdev_init() - a cdev is set up by cdev_init()
+ * @p: the cdev
+ *
+ * Drops a record of an earlier registration at this address. One load when
+ * nothing is recorded.
+ */
+static __always_inline void lifetime_debug_cdev_init(struct cdev *p)
+{
+	if (unlikely(READ_ONCE(lifetime_debug_nr_reach)))
+		__lifetime_debug_cdev_init(p);
 }
 
 /**
@@ -457,6 +471,7 @@ static inline void lifetime_debug_kasan_story(const void *addr) { }
 struct cdev;
 struct file;
 static inline void lifetime_debug_cdev_add(struct cdev *p, bool embedded) { }
+static inline void lifetime_debug_cdev_init(struct cdev *p) { }
 static inline void lifetime_debug_file_open(struct file *file) { }
 static inline void lifetime_debug_file_release(struct file *file) { }
 static inline void lifetime_debug_free(const void *obj, size_t size,

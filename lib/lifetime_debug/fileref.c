@@ -17,10 +17,14 @@
  *   file to be open at that moment ("unpinned-cdev", predictive: it is
  *   reported from a run in which no file was open). Memory freed by the
  *   owner module's exit is pinned by the module reference every open takes.
- * - the file's private_data: freeing the memory it points to while the file
- *   is open leaves every later file operation a dangling pointer
- *   ("freed-while-open"). The record is dropped before the file's ->release,
- *   which may free it.
+ * - the file's private_data: when a refcount release frees the memory it
+ *   points to while the file is open, the file held no reference on a
+ *   refcounted object and every later file operation has a dangling pointer
+ *   ("freed-while-open"). Other frees of it are not judged: a revocable
+ *   design (ures, a "dead" flag checked under a lock) keeps its file
+ *   operations away from memory freed at unbind, and the devres and ures
+ *   domains judge those accesses. The record is dropped before the file's
+ *   ->release, which may free it.
  *
  * The free check costs one load when nothing is recorded, and a few loads
  * of a page-hashed count table otherwise; the tree is locked only when a
@@ -306,7 +310,8 @@ static void ltd_fr_report(const struct ltd_fr_hit *hit, unsigned long start,
 	char how[128];
 	struct ltd_report r = {};
 
-	release = ltd_rc_running(rel, sizeof(rel));
+	/* An interrupt's free is not the interrupted task's release. */
+	release = in_interrupt() ? NULL : ltd_rc_running(rel, sizeof(rel));
 	r.type = hit->type;
 	/* The title names the release when one frees it, else kfree()'s caller. */
 	r.site = release ? (unsigned long)release : ip;
@@ -373,8 +378,8 @@ static bool ltd_fr_pages_clear(unsigned long start, size_t size)
  * Return: the number of reports, which may exceed @max.
  */
 static unsigned int ltd_fr_collect(unsigned long start, size_t size, bool report,
-				   struct ltd_fr_hit *hits, unsigned int max,
-				   struct ltd_fr **dead)
+				   bool in_release, struct ltd_fr_hit *hits,
+				   unsigned int max, struct ltd_fr **dead)
 {
 	struct ltd_fr *fr, *next;
 	unsigned int nr = 0;
@@ -399,7 +404,8 @@ static unsigned int ltd_fr_collect(unsigned long start, size_t size, bool report
 			type = refs ? LTD_BUG_FREED_WHILE_OPEN : LTD_BUG_UNPINNED_CDEV;
 		} else {
 			/* private_data moved on since the open: not this memory. */
-			if ((unsigned long)READ_ONCE(fr->file->private_data) - start >= size)
+			if (!in_release ||
+			    (unsigned long)READ_ONCE(fr->file->private_data) - start >= size)
 				goto drop;
 			type = LTD_BUG_FREED_WHILE_OPEN;
 		}
@@ -440,15 +446,20 @@ drop:
 void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 {
 	unsigned long start = (unsigned long)obj, flags;
-	bool report = lifetime_debug_enabled();
+	bool report = lifetime_debug_enabled(), in_release = false;
 	struct ltd_fr_hit *hits = NULL;
 	struct ltd_fr *fr, *dead = NULL;
 	unsigned int nr, max = 0, i;
 
 	if (!size || ltd_fr_pages_clear(start, size))
 		return;
+	if (report && !in_interrupt()) {
+		char rel[8];
+
+		in_release = !!ltd_rc_running(rel, sizeof(rel));
+	}
 	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-	nr = ltd_fr_collect(start, size, report, NULL, 0, &dead);
+	nr = ltd_fr_collect(start, size, report, in_release, NULL, 0, &dead);
 	if (nr) {
 		/* Something to report: allocate outside the lock and look again. */
 		raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
@@ -456,10 +467,10 @@ void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 				     GFP_NOWAIT | __GFP_NOWARN);
 		max = hits ? LTD_FR_MAX_HITS : 0;
 		raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-		nr = ltd_fr_collect(start, size, report, hits, max, &dead);
+		nr = ltd_fr_collect(start, size, report, in_release, hits, max, &dead);
 		if (!max) {
 			/* No memory to report with: drop the records, say so. */
-			ltd_fr_collect(start, size, false, NULL, 0, &dead);
+			ltd_fr_collect(start, size, false, false, NULL, 0, &dead);
 		}
 	}
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
@@ -483,22 +494,61 @@ EXPORT_SYMBOL_GPL(__lifetime_debug_free);
  * ltd_fr_module_gone() - @mod was unloaded: forget it as a cdev owner
  * @mod:	the module, after its exit
  *
- * Its cdevs' memory should be gone with it; a free after this is judged as
- * of a cdev that no module pins.
+ * A cdev of @mod without references was deleted by the exit, whose frees
+ * may still be on their way (kfree_rcu(), a delayed release): its record
+ * goes. One still referenced is kept, judged from now on as a cdev that no
+ * module pins.
  */
 void ltd_fr_module_gone(struct module *mod)
 {
+	struct ltd_fr *fr, *dead = NULL;
 	unsigned long flags;
-	struct rb_node *n;
+	struct rb_node *n, *next;
 
 	if (!READ_ONCE(lifetime_debug_nr_reach))
 		return;
 	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-	for (n = rb_first(&ltd_fr_tree); n; n = rb_next(n)) {
-		struct ltd_fr *fr = rb_entry(n, struct ltd_fr, node);
-
-		if (fr->owner == mod)
-			fr->owner = NULL;
+	for (n = rb_first(&ltd_fr_tree); n; n = next) {
+		next = rb_next(n);
+		fr = rb_entry(n, struct ltd_fr, node);
+		if (fr->kind != LTD_FR_CDEV || fr->owner != mod)
+			continue;
+		fr->owner = NULL;
+		if (kref_read(&((struct cdev *)fr->addr)->kobj.kref))
+			continue;
+		ltd_fr_unlink(fr);
+		fr->next_dead = dead;
+		dead = fr;
 	}
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
+	while (dead) {
+		fr = dead;
+		dead = fr->next_dead;
+		kfree(fr);
+	}
 }
+
+/**
+ * __lifetime_debug_cdev_init() - a cdev is set up (again)
+ * @p:		the cdev
+ *
+ * A record left at this address by an earlier cdev_add() of memory that
+ * was not freed (a structure reused across binds) no longer describes it.
+ *
+ * Context: any context.
+ */
+void __lifetime_debug_cdev_init(struct cdev *p)
+{
+	struct ltd_fr *fr;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
+	fr = ltd_fr_first((unsigned long)p);
+	if (fr && (fr->addr != (unsigned long)p || fr->kind != LTD_FR_CDEV))
+		fr = NULL;
+	if (fr)
+		ltd_fr_unlink(fr);
+	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
+	kfree(fr);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_cdev_init);
