@@ -160,6 +160,33 @@ static struct ltd_fr *ltd_fr_first(unsigned long addr)
 	return found;
 }
 
+/* ltd_fr_lock held: the record of the cdev at @addr, or NULL. */
+static struct ltd_fr *ltd_fr_find_cdev(unsigned long addr)
+{
+	struct ltd_fr *fr = ltd_fr_first(addr);
+	struct rb_node *n;
+
+	while (fr && fr->addr == addr) {
+		if (fr->kind == LTD_FR_CDEV)
+			return fr;
+		n = rb_next(&fr->node);
+		fr = n ? rb_entry(n, struct ltd_fr, node) : NULL;
+	}
+	return NULL;
+}
+
+/* Free a list of records unlinked under the lock. */
+static void ltd_fr_free_dead(struct ltd_fr *dead)
+{
+	struct ltd_fr *fr;
+
+	while (dead) {
+		fr = dead;
+		dead = fr->next_dead;
+		kfree(fr);
+	}
+}
+
 static struct ltd_fr *ltd_fr_alloc(void)
 {
 	struct ltd_fr *fr = kzalloc(sizeof(*fr), GFP_KERNEL);
@@ -202,9 +229,7 @@ void __lifetime_debug_cdev_add(struct cdev *p, bool embedded)
 
 	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
 	/* Added again (after cdev_del()): the new registration wins. */
-	old = ltd_fr_first(fr->addr);
-	if (old && (old->addr != fr->addr || old->kind != LTD_FR_CDEV))
-		old = NULL;
+	old = ltd_fr_find_cdev(fr->addr);
 	if (old)
 		ltd_fr_unlink(old);
 	ltd_fr_link(fr);
@@ -302,54 +327,57 @@ static void ltd_fr_find_opener(struct ltd_fr_hit *hit, const struct cdev *cdev)
 	}
 }
 
+/*
+ * @release, @rel: the refcount release running the free (its class key and
+ * name), or NULL.
+ */
 static void ltd_fr_report(const struct ltd_fr_hit *hit, unsigned long start,
-			  size_t size, unsigned long ip)
+			  size_t size, unsigned long ip, const void *release,
+			  const char *rel)
 {
-	const void *release;
-	char rel[96] = "";
-	char how[128];
 	struct ltd_report r = {};
+	const char *tail;
+	char head[96];
+	size_t n;
 
-	/* An interrupt's free is not the interrupted task's release. */
-	release = in_interrupt() ? NULL : ltd_rc_running(rel, sizeof(rel));
 	r.type = hit->type;
 	/* The title names the release when one frees it, else kfree()'s caller. */
 	r.site = release ? (unsigned long)release : ip;
 	r.dedup = hit->fr.kind;
-	if (release)
-		snprintf(how, sizeof(how), "in the release of %s", rel);
+
+	n = scnprintf(r.what, sizeof(r.what), "Free of size %zu at addr %px by task %s/%d %s%s",
+		      size, (void *)start, current->comm, task_pid_nr(current),
+		      release ? "in the release of " : "outside any refcount release",
+		      release ? rel : "");
+	if (hit->fr.kind == LTD_FR_FILE)
+		scnprintf(r.what + n, sizeof(r.what) - n, ", while the open file %s reaches it",
+			  hit->fr.name);
+	else if (hit->type == LTD_BUG_FREED_WHILE_OPEN)
+		scnprintf(r.what + n, sizeof(r.what) - n,
+			  ", while %u reference%s to the struct cdev of %s inside it %s held",
+			  hit->refs, hit->refs == 1 ? "" : "s", hit->fr.name,
+			  hit->refs == 1 ? "is" : "are");
 	else
-		snprintf(how, sizeof(how), "outside any refcount release");
+		scnprintf(r.what + n, sizeof(r.what) - n,
+			  ": the struct cdev of %s inside it was added without a parent that pins this memory",
+			  hit->fr.name);
 
 	if (hit->fr.kind == LTD_FR_FILE) {
-		snprintf(r.what, sizeof(r.what),
-			 "Free of size %zu at addr %px by task %s/%d %s, while the open file %s reaches it",
-			 size, (void *)start, current->comm, task_pid_nr(current), how,
-			 hit->fr.name);
-		snprintf(r.object, sizeof(r.object),
-			 "The object is reached through the private_data of an open file of char device %u:%u, at offset %lu of the %zu-byte region [%px, %px): the file holds no reference on it and its next operation uses freed memory",
-			 MAJOR(hit->fr.dev), MINOR(hit->fr.dev), hit->fr.addr - start,
-			 size, (void *)start, (void *)(start + size));
-	} else if (hit->type == LTD_BUG_FREED_WHILE_OPEN) {
-		snprintf(r.what, sizeof(r.what),
-			 "Free of size %zu at addr %px by task %s/%d %s, while %u reference%s to the struct cdev of %s inside it %s held",
-			 size, (void *)start, current->comm, task_pid_nr(current), how,
-			 hit->refs, hit->refs == 1 ? "" : "s", hit->fr.name,
-			 hit->refs == 1 ? "is" : "are");
-		snprintf(r.object, sizeof(r.object),
-			 "The object holds the struct cdev of %s at offset %lu of the %zu-byte region [%px, %px): its open file puts it at close (fput() -> cdev_put()), after this free",
-			 hit->fr.name, hit->fr.addr - start, size, (void *)start,
-			 (void *)(start + size));
+		snprintf(head, sizeof(head),
+			 "The object is reached through the private_data of an open file of char device %u:%u,",
+			 MAJOR(hit->fr.dev), MINOR(hit->fr.dev));
+		tail = "the file holds no reference on it and its next operation uses freed memory";
 	} else {
-		snprintf(r.what, sizeof(r.what),
-			 "Free of size %zu at addr %px by task %s/%d %s: the struct cdev of %s inside it was added without a parent that pins this memory",
-			 size, (void *)start, current->comm, task_pid_nr(current), how,
+		snprintf(head, sizeof(head), "The object holds the struct cdev of %s",
 			 hit->fr.name);
-		snprintf(r.object, sizeof(r.object),
-			 "The object holds the struct cdev of %s at offset %lu of the %zu-byte region [%px, %px): a file open now would put the freed cdev at its close; cdev_device_add() ties the memory to the cdev",
-			 hit->fr.name, hit->fr.addr - start, size, (void *)start,
-			 (void *)(start + size));
+		tail = hit->type == LTD_BUG_FREED_WHILE_OPEN ?
+		       "its open file puts it at close (fput() -> cdev_put()), after this free" :
+		       "a file open now would put the freed cdev at its close; cdev_device_add() ties the memory to the cdev";
 	}
+	scnprintf(r.object, sizeof(r.object),
+		  "%s at offset %lu of the %zu-byte region [%px, %px): %s", head,
+		  hit->fr.addr - start, size, (void *)start, (void *)(start + size), tail);
+
 	ltd_save_stack(&r.stacks[0], "Freed", 0, GFP_NOWAIT);
 	r.stacks[1] = hit->fr.stack;
 	if (hit->has_opener)
@@ -446,20 +474,20 @@ drop:
 void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 {
 	unsigned long start = (unsigned long)obj, flags;
-	bool report = lifetime_debug_enabled(), in_release = false;
+	bool report = lifetime_debug_enabled();
 	struct ltd_fr_hit *hits = NULL;
-	struct ltd_fr *fr, *dead = NULL;
+	struct ltd_fr *dead = NULL;
+	const void *release = NULL;
+	char rel[96] = "";
 	unsigned int nr, max = 0, i;
 
 	if (!size || ltd_fr_pages_clear(start, size))
 		return;
-	if (report && !in_interrupt()) {
-		char rel[8];
-
-		in_release = !!ltd_rc_running(rel, sizeof(rel));
-	}
+	/* An interrupt's free is not the interrupted task's release. */
+	if (report && !in_interrupt())
+		release = ltd_rc_running(rel, sizeof(rel));
 	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-	nr = ltd_fr_collect(start, size, report, in_release, NULL, 0, &dead);
+	nr = ltd_fr_collect(start, size, report, !!release, NULL, 0, &dead);
 	if (nr) {
 		/* Something to report: allocate outside the lock and look again. */
 		raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
@@ -467,7 +495,7 @@ void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 				     GFP_NOWAIT | __GFP_NOWARN);
 		max = hits ? LTD_FR_MAX_HITS : 0;
 		raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-		nr = ltd_fr_collect(start, size, report, in_release, hits, max, &dead);
+		nr = ltd_fr_collect(start, size, report, !!release, hits, max, &dead);
 		if (!max) {
 			/* No memory to report with: drop the records, say so. */
 			ltd_fr_collect(start, size, false, false, NULL, 0, &dead);
@@ -480,13 +508,9 @@ void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 		ltd_degraded(LTD_DEGRADED_NOMEM);
 	}
 	for (i = 0; i < min(nr, max); i++)
-		ltd_fr_report(&hits[i], start, size, ip);
+		ltd_fr_report(&hits[i], start, size, ip, release, rel);
 	kfree(hits);
-	while (dead) {
-		fr = dead;
-		dead = fr->next_dead;
-		kfree(fr);
-	}
+	ltd_fr_free_dead(dead);
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_free);
 
@@ -521,11 +545,7 @@ void ltd_fr_module_gone(struct module *mod)
 		dead = fr;
 	}
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
-	while (dead) {
-		fr = dead;
-		dead = fr->next_dead;
-		kfree(fr);
-	}
+	ltd_fr_free_dead(dead);
 }
 
 /**
@@ -543,9 +563,7 @@ void __lifetime_debug_cdev_init(struct cdev *p)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&ltd_fr_lock, flags);
-	fr = ltd_fr_first((unsigned long)p);
-	if (fr && (fr->addr != (unsigned long)p || fr->kind != LTD_FR_CDEV))
-		fr = NULL;
+	fr = ltd_fr_find_cdev((unsigned long)p);
 	if (fr)
 		ltd_fr_unlink(fr);
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);

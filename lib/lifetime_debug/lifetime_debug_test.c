@@ -724,6 +724,17 @@ static noinline __noclone u64 dom_read_many(u64 *p)
 	return READ_ONCE(*p) ^ 1;
 }
 
+/* The teardown takes each of the many locks once. */
+static void dom_take_many(void)
+{
+	int i;
+
+	for (i = 0; i < DOM_MANY_LOCKS; i++) {
+		mutex_lock(&dom_many[i]);
+		mutex_unlock(&dom_many[i]);
+	}
+}
+
 static void test_dom_teardown_many_locks(struct kunit *test)
 {
 	struct device *dev = dom_device(test, "ltd-test-many");
@@ -737,10 +748,7 @@ static void test_dom_teardown_many_locks(struct kunit *test)
 	mutex_unlock(&dom_guard);
 
 	__lifetime_debug_teardown_begin(dev);
-	for (i = 0; i < DOM_MANY_LOCKS; i++) {
-		mutex_lock(&dom_many[i]);
-		mutex_unlock(&dom_many[i]);
-	}
+	dom_take_many();
 	__lifetime_debug_teardown_end(dev);
 	KUNIT_EXPECT_EQ(test,
 			observed_count("BUG: LIFETIME: unprotected-access in dom_read_many+"), 1);
@@ -752,10 +760,7 @@ static void test_dom_teardown_many_locks(struct kunit *test)
 	dom_read_many(p);
 	mutex_unlock(&dom_guard);
 	__lifetime_debug_teardown_begin(dev);
-	for (i = 0; i < DOM_MANY_LOCKS; i++) {
-		mutex_lock(&dom_many[i]);
-		mutex_unlock(&dom_many[i]);
-	}
+	dom_take_many();
 	mutex_lock(&dom_guard);
 	mutex_unlock(&dom_guard);
 	__lifetime_debug_teardown_end(dev);
