@@ -155,14 +155,14 @@ void __lifetime_debug_task_ctx_exit(const void *obj)
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_task_ctx_exit);
 
-static void ltd_ctx_add(struct ltd_access *a, const void *obj, const char *what)
+static void ltd_ctx_add(struct ltd_guardset *gs, const void *obj, const char *what)
 {
-	ltd_guard_add(a, obj, obj, what, false);
+	ltd_guard_add(gs, obj, obj, what, false);
 }
 
 /**
  * ltd_ctx_collect() - add the guards of the contexts current runs in
- * @a:		the access whose guard set is being collected
+ * @gs:		the guard set being collected
  * @irq_ctx:	the lockdep interrupt context of the access
  *
  * Only frames of @irq_ctx count: a hard-IRQ handler that interrupted a
@@ -170,7 +170,7 @@ static void ltd_ctx_add(struct ltd_access *a, const void *obj, const char *what)
  *
  * Context: any context, with preemption disabled.
  */
-void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx)
+void ltd_ctx_collect(struct ltd_guardset *gs, unsigned int irq_ctx)
 {
 	unsigned int d = min_t(unsigned int, __this_cpu_read(lifetime_debug_ctx_depth),
 			       LTD_CTX_DEPTH);
@@ -179,13 +179,13 @@ void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx)
 
 	for (i = d - 1; i >= 0; i--)
 		if (s->frames[i].irq_ctx == irq_ctx)
-			ltd_ctx_add(a, s->frames[i].obj, s->frames[i].what);
+			ltd_ctx_add(gs, s->frames[i].obj, s->frames[i].what);
 	if (!in_task())
 		return;
 	if (atomic_read(&lifetime_debug_nr_task_ctx)) {
 		for (i = LTD_TASK_FRAMES - 1; i >= 0; i--)
 			if (READ_ONCE(ltd_task_frames[i].task) == current)
-				ltd_ctx_add(a, ltd_task_frames[i].obj,
+				ltd_ctx_add(gs, ltd_task_frames[i].obj,
 					    ltd_task_frames[i].what);
 	}
 	/* A kthread is closed by kthread_stop(); a workqueue worker is not one. */
@@ -195,8 +195,8 @@ void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx)
 			struct kthread_work *work = READ_ONCE(worker->current_work);
 
 			if (work)
-				ltd_ctx_add(a, work, "kthread_work");
+				ltd_ctx_add(gs, work, "kthread_work");
 		}
-		ltd_ctx_add(a, current, "kthread");
+		ltd_ctx_add(gs, current, "kthread");
 	}
 }

@@ -39,20 +39,26 @@ static DEFINE_MUTEX(ltd_enable_mutex);
  * @on: the new state
  *
  * Context: process context, may sleep (patches the static key).
- * Return: 0.
+ * Return: 0, or -ENOMEM when its metadata stores cannot be made.
  */
 int ltd_set_enabled(bool on)
 {
+	int ret = 0;
+
 	mutex_lock(&ltd_enable_mutex);
-	WRITE_ONCE(ltd_enabled_param, on);
 	if (ltd_initialized) {
+		/* Metadata stores are made on first enable: none while off. */
 		if (on)
+			ret = ltd_tag_init();
+		if (!ret && on)
 			static_branch_enable(&lifetime_debug_enabled_key);
-		else
+		else if (!on)
 			static_branch_disable(&lifetime_debug_enabled_key);
 	}
+	if (!ret)
+		WRITE_ONCE(ltd_enabled_param, on);
 	mutex_unlock(&ltd_enable_mutex);
-	return 0;
+	return ret;
 }
 
 static int ltd_param_set_enabled(const char *val, const struct kernel_param *kp)
@@ -149,9 +155,9 @@ static int __init lifetime_debug_init(void)
 	ltd_module_init();
 	mutex_lock(&ltd_enable_mutex);
 	WRITE_ONCE(ltd_initialized, true);
-	if (READ_ONCE(ltd_enabled_param))
-		static_branch_enable(&lifetime_debug_enabled_key);
 	mutex_unlock(&ltd_enable_mutex);
+	if (READ_ONCE(ltd_enabled_param) && ltd_set_enabled(true))
+		pr_err("out of memory: stays off\n");
 	pr_info("%s, %s\n",
 		READ_ONCE(ltd_enabled_param) ? "enabled" : "disabled (lifetime_debug.enabled=0)",
 		READ_ONCE(ltd_multi_shot) ? "multi-shot" : "report-once");

@@ -47,6 +47,7 @@ static const char *const ltd_dom_stat_names[] = {
 	[LTD_DOM_STAT_TEARDOWNS]	= "teardowns",
 	[LTD_DOM_STAT_WINDOWS_FULL]	= "teardowns_unwatched",
 	[LTD_DOM_STAT_MODULE_CHECKS]	= "module_unload_checks",
+	[LTD_DOM_STAT_CACHE_HITS]	= "verdict_cache_hits",
 };
 
 static_assert(ARRAY_SIZE(ltd_dom_stat_names) == LTD_DOM_STAT_COUNT);
@@ -93,11 +94,13 @@ static int ltd_stats_show(struct seq_file *seq, void *v)
 	for (i = 0; i < LTD_RC_STAT_COUNT; i++)
 		seq_printf(seq, "%s: %lu\n", ltd_rc_stat_names[i], ltd_rc_stat_read(i));
 	for (i = 0; i < LTD_DOM_STAT_COUNT; i++)
-		seq_printf(seq, "%s: %ld\n", ltd_dom_stat_names[i],
-			   atomic_long_read(&ltd_dom_stats[i]));
+		seq_printf(seq, "%s: %lu\n", ltd_dom_stat_names[i],
+			   ltd_dom_stat_read(i));
 	for (i = 0; i < LTD_FR_STAT_COUNT; i++)
 		seq_printf(seq, "%s: %lu\n", ltd_fr_stat_names[i], ltd_fr_stat_read(i));
 	seq_printf(seq, "fileref_records_live: %d\n", READ_ONCE(lifetime_debug_nr_reach));
+	/* The sanitizer's own live metadata, all kinds: tags, domains, records, classes. */
+	seq_printf(seq, "meta_bytes: %ld\n", ltd_meta_bytes_read());
 	for (i = 0; i < LTD_DEGRADED_COUNT; i++)
 		seq_printf(seq, "degraded[%s]: %lu\n", ltd_degraded_names[i],
 			   ltd_degraded_count(i));

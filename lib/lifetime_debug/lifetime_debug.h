@@ -6,11 +6,15 @@
 #define LIB_LIFETIME_DEBUG_LIFETIME_DEBUG_H
 
 #include <linux/atomic.h>
+#include <linux/kasan.h>
 #include <linux/lifetime_debug.h>
 #include <linux/lifetime_debug_domain.h>
 #include <linux/lockdep.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/stackdepot.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 struct seq_file;
@@ -144,11 +148,16 @@ int ltd_rc_set_nosleep(const void *release, bool on);
 const void *ltd_rc_running(char *name, size_t len);
 int ltd_rc_init(void);
 
-/* === Domains === */
+/* === Domains: tag.c (the tag store), access.c (judging), teardown.c === */
 
-#define LTD_NAME_LEN		64
+#define LTD_NAME_LEN		48
+#define LTD_DRIVER_LEN		32
 #define LTD_MAX_GUARDS		6
 #define LTD_ACCESS_POOL		256
+#define LTD_MAX_WINDOWS		8
+/* A KASAN granule: bytes per shadow byte. */
+#define LTD_GRANULE		BIT(KASAN_SHADOW_SCALE_SHIFT)
+#define LTD_GRANULE_MASK	(LTD_GRANULE - 1)
 
 enum ltd_domain_kind {
 	LTD_DOMAIN_DEVRES,		/* devm_* memory of a struct device */
@@ -161,6 +170,20 @@ enum ltd_domain_state {
 	LTD_DOMAIN_LIVE,
 	LTD_DOMAIN_TEARING_DOWN,	/* a teardown window is open */
 };
+
+/**
+ * struct ltd_stack_ref - a stack kept per object: the depot handle and task
+ * @handle:	stackdepot handle, 0 if none
+ * @pid:	task that recorded it
+ */
+struct ltd_stack_ref {
+	depot_stack_handle_t handle;
+	pid_t pid;
+};
+
+void ltd_save_stack_ref(struct ltd_stack_ref *s, gfp_t gfp);
+void ltd_stack_from_ref(struct ltd_report_stack *s, const char *title,
+			const struct ltd_stack_ref *ref);
 
 /**
  * struct ltd_guard - one lockdep map held at a foreign access
@@ -176,6 +199,18 @@ struct ltd_guard {
 	const char *name;
 	bool by_key;
 	bool closed;
+};
+
+/**
+ * struct ltd_guardset - the guards an access holds, as collected
+ * @hash:	of the set (order independent)
+ * @nr:		guards counted, at most LTD_MAX_GUARDS
+ * @g:		where to store them, or NULL: hash and count only
+ */
+struct ltd_guardset {
+	u32 hash;
+	u8 nr;
+	struct ltd_guard *g;
 };
 
 /**
@@ -212,38 +247,45 @@ struct ltd_access {
 	size_t obj_size;
 	struct ltd_guard guards[LTD_MAX_GUARDS];
 	struct ltd_report_stack stack;
-	struct ltd_report_stack alloc;
+	struct ltd_stack_ref alloc;
 };
 
 /**
- * struct ltd_domain - a lifetime domain (today: the devres of one device)
- * @node:	in the domain hash, by @owner
+ * struct ltd_domain - a lifetime domain: the devres of a device, a ures
+ * @node:	in the domain hash, by @owner (ltd_dom_lock)
  * @owner:	the struct device or struct ures
  * @kind:	domain kind
+ * @state:	live or tearing down (ltd_dom_lock)
  * @section:	ures: the lockdep map of its read-side sections
- * @state:	live or tearing down
+ * @lock:	protects @accesses, @nr_syncs, @dead and the records' guards
+ * @dead:	unhashed: no record may be added (@lock)
+ * @nr_syncs:	guards of @accesses the open teardown closed (@lock)
+ * @epoch:	changes when @accesses is emptied: cached verdicts of an older
+ *		epoch are stale (written under both locks)
+ * @nr_tags:	tagged objects (ltd_dom_lock)
+ * @bytes:	tagged bytes (ltd_dom_lock)
+ * @accesses:	distinct foreign accesses since the last teardown (@lock)
+ * @rcu:	the domain is freed after a grace period
  * @name:	owner name
- * @driver:	driver bound when tagged or torn down
- * @nr_tags:	tagged objects
- * @bytes:	tagged bytes
- * @accesses:	distinct foreign accesses since the last teardown
- * @nr_syncs:	guards of @accesses the open teardown closed
- * @teardown:	the stack that opened the last teardown
- *
- * All fields are protected by ltd_dom_lock.
+ * @driver:	driver bound when tagged or torn down, "" if none
+ * @teardown:	the stack that opened the last teardown (ltd_dom_lock)
  */
 struct ltd_domain {
 	struct hlist_node node;
 	const void *owner;
 	enum ltd_domain_kind kind;
-	const struct lockdep_map *section;
 	enum ltd_domain_state state;
-	char name[LTD_NAME_LEN];
-	char driver[LTD_NAME_LEN];
+	const struct lockdep_map *section;
+	arch_spinlock_t lock;
+	bool dead;
+	unsigned int nr_syncs;
+	u64 epoch;
 	unsigned long nr_tags;
 	size_t bytes;
 	struct ltd_access *accesses;
-	unsigned int nr_syncs;
+	struct rcu_head rcu;
+	char name[LTD_NAME_LEN];
+	char driver[LTD_DRIVER_LEN];
 	struct ltd_report_stack teardown;
 };
 
@@ -251,18 +293,21 @@ struct ltd_domain {
  * struct ltd_tag - one tagged object, in the tree of tags by address
  * @node:	rbtree node
  * @start:	first byte
- * @size:	bytes
  * @dom:	owning domain
- * @next_free:	for freeing outside the lock
+ * @seq:	unique while tagged, 0 once untagged: a cached pointer to the
+ *		tag is still this tag while @seq matches
+ * @size:	bytes
  * @alloc:	allocation stack
+ *
+ * Changed under ltd_dom_lock, read without it (SLAB_TYPESAFE_BY_RCU).
  */
 struct ltd_tag {
 	struct rb_node node;
 	unsigned long start;
-	size_t size;
 	struct ltd_domain *dom;
-	struct ltd_tag *next_free;
-	struct ltd_report_stack alloc;
+	u64 seq;
+	u32 size;
+	struct ltd_stack_ref alloc;
 };
 
 /**
@@ -273,30 +318,6 @@ struct ltd_tag {
 struct ltd_window {
 	struct task_struct *task;
 	struct ltd_domain *dom;
-};
-
-/**
- * struct ltd_ended - a tagged object whose domain let it go, for KASAN's story
- * @start:	first byte
- * @size:	bytes
- * @name:	owner
- * @driver:	driver
- * @how:	what ended it
- * @kind:	domain kind
- * @valid:	entry used
- * @alloc:	allocation stack
- * @teardown:	teardown stack, if it ended in a teardown
- */
-struct ltd_ended {
-	unsigned long start;
-	size_t size;
-	char name[LTD_NAME_LEN];
-	char driver[LTD_NAME_LEN];
-	const char *how;
-	enum ltd_domain_kind kind;
-	bool valid;
-	struct ltd_report_stack alloc;
-	struct ltd_report_stack teardown;
 };
 
 enum ltd_dom_stat {
@@ -315,24 +336,82 @@ enum ltd_dom_stat {
 	LTD_DOM_STAT_TEARDOWNS,		/* teardown windows opened */
 	LTD_DOM_STAT_WINDOWS_FULL,	/* teardowns not watched: no window */
 	LTD_DOM_STAT_MODULE_CHECKS,	/* modules checked at unload */
+	LTD_DOM_STAT_CACHE_HITS,	/* accesses judged from this CPU's verdicts */
 	LTD_DOM_STAT_COUNT,
 };
 
-extern atomic_long_t ltd_dom_stats[LTD_DOM_STAT_COUNT];
 #if IS_ENABLED(CONFIG_KUNIT)
 extern atomic_t ltd_dom_fail_allocs;
 #endif
 
+/* tag.c */
+void ltd_dom_stat(enum ltd_dom_stat s);
+unsigned long ltd_dom_stat_read(enum ltd_dom_stat s);
+void ltd_meta_account(long bytes);
+long ltd_meta_bytes_read(void);
+void *ltd_meta_alloc(size_t size);
+void ltd_meta_free(const void *p);
+int ltd_tag_init(void);
+unsigned long ltd_lock(void);
+void ltd_unlock(unsigned long flags);
+struct ltd_domain *ltd_domain_find(const void *owner);
+struct ltd_domain *ltd_domain_maybe_unlink(struct ltd_domain *d);
+void ltd_domain_free(struct ltd_domain *d);
+u64 ltd_new_epoch(void);
+struct ltd_tag *ltd_tag_lookup(unsigned long addr, u64 *seq);
 void ltd_show_domains(struct seq_file *seq);
 void ltd_show_tags(struct seq_file *seq);
+const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
 void ltd_print_story(enum ltd_domain_kind kind, const char *name,
 		     const char *driver, const char *how, unsigned long offset,
 		     size_t size, unsigned long start,
 		     const struct ltd_report_stack *teardown);
-const void *ltd_dom_lookup(const void *addr, unsigned long *start, size_t *size);
-void ltd_ctx_collect(struct ltd_access *a, unsigned int irq_ctx);
-bool ltd_guard_add(struct ltd_access *a, const void *instance, const void *key,
+
+/* access.c */
+void ltd_cache_forget(const struct ltd_tag *tag);
+unsigned int ltd_domain_nr_accesses(struct ltd_domain *d);
+void ltd_access_release(struct ltd_access *a);
+void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
+		       const char *dom_name, const char *driver,
+		       const struct ltd_report_stack *teardown);
+bool ltd_guard_add(struct ltd_guardset *gs, const void *instance, const void *key,
 		   const char *name, bool by_key);
+DECLARE_PER_CPU(int, ltd_dom_busy);
+
+/* teardown.c */
+extern int ltd_nr_owner_frames;
+struct ltd_window *ltd_window_find(struct task_struct *task,
+				   const struct ltd_domain *dom);
+bool ltd_in_owner_frame(const void *owner);
+
+/* context.c */
+void ltd_ctx_collect(struct ltd_guardset *gs, unsigned int irq_ctx);
+
+static inline unsigned long ltd_shadow_mem_start(void)
+{
+	return (KASAN_SHADOW_START - KASAN_SHADOW_OFFSET) << KASAN_SHADOW_SCALE_SHIFT;
+}
+
+static inline u8 *ltd_shadow(unsigned long addr)
+{
+	return (u8 *)kasan_mem_to_shadow((void *)addr);
+}
+
+static inline void ltd_shadow_mark(unsigned long start, size_t size)
+{
+	u8 *s = ltd_shadow(start);
+	size_t full = size >> KASAN_SHADOW_SCALE_SHIFT;
+
+	memset(s, LIFETIME_DEBUG_SHADOW, full);
+	if (size & LTD_GRANULE_MASK)
+		s[full] = LIFETIME_DEBUG_SHADOW | (size & LTD_GRANULE_MASK);
+}
+
+/* Back to what kmalloc left: devres rounds up to the bucket, all accessible. */
+static inline void ltd_shadow_clear(unsigned long start, size_t size)
+{
+	memset(ltd_shadow(start), 0, DIV_ROUND_UP(size, LTD_GRANULE));
+}
 
 /* The current lockdep interrupt context: guards of other contexts do not count. */
 static inline unsigned int ltd_irq_context(void)

@@ -365,7 +365,7 @@ static int ltd_module_notify(struct notifier_block *nb, unsigned long action,
 	ltd_fr_module_gone(mod);
 	if (!lifetime_debug_enabled())
 		return NOTIFY_DONE;
-	atomic_long_inc(&ltd_dom_stats[LTD_DOM_STAT_MODULE_CHECKS]);
+	ltd_dom_stat(LTD_DOM_STAT_MODULE_CHECKS);
 	ltd_module_check_files(mod);
 	ltd_module_check_callbacks(mod);
 	ltd_module_check_nowait(mod);

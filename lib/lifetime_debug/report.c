@@ -205,6 +205,41 @@ void ltd_save_stack_at(struct ltd_report_stack *s, const char *title,
 	__ltd_save_stack(s, title, 1, ip, gfp);
 }
 
+/**
+ * ltd_save_stack_ref() - record the current stack in 8 bytes, for an object
+ * @s:		where to store the depot handle and the task's pid
+ * @gfp:	allocation flags for the stack depot
+ *
+ * Context: any context.
+ */
+void ltd_save_stack_ref(struct ltd_stack_ref *s, gfp_t gfp)
+{
+	struct ltd_report_stack full;
+
+	__ltd_save_stack(&full, "", 1, 0, gfp);
+	s->handle = full.handle;
+	s->pid = full.pid;
+}
+
+/**
+ * ltd_stack_from_ref() - a report stack from a kept one
+ * @s:		the report stack
+ * @title:	its title
+ * @ref:	the kept stack
+ *
+ * It has no task name, CPU or time: printed "<title> by task <pid>:" as
+ * KASAN prints the allocation stack.
+ */
+void ltd_stack_from_ref(struct ltd_report_stack *s, const char *title,
+			const struct ltd_stack_ref *ref)
+{
+	memset(s, 0, sizeof(*s));
+	strscpy(s->title, title, sizeof(s->title));
+	s->handle = ref->handle;
+	s->pid = ref->pid;
+	s->cpu = -1;
+}
+
 unsigned long ltd_stack_first(depot_stack_handle_t handle)
 {
 	unsigned long *entries;
@@ -237,9 +272,12 @@ void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s)
 	unsigned long *entries;
 	unsigned int nr, i;
 
-	ltd_seq_con_printf(seq, "%s by task %s/%d on cpu %d at %llu.%06lus:\n",
-			   s->title, s->comm, s->pid, s->cpu, secs,
-			   rem_nsec / 1000);
+	if (s->cpu < 0)
+		ltd_seq_con_printf(seq, "%s by task %d:\n", s->title, s->pid);
+	else
+		ltd_seq_con_printf(seq, "%s by task %s/%d on cpu %d at %llu.%06lus:\n",
+				   s->title, s->comm, s->pid, s->cpu, secs,
+				   rem_nsec / 1000);
 	if (!s->handle) {
 		ltd_seq_con_printf(seq, " (stack not saved: stack depot full)\n");
 		return;
@@ -308,7 +346,7 @@ void ltd_print_story(enum ltd_domain_kind kind, const char *name,
 		pr_err("The object belonged to ures domain %s, ended by %s\n", name, how);
 	else
 		pr_err("The object belonged to devres domain of device %s (driver %s), ended by %s\n",
-		       name, driver, how);
+		       name, driver[0] ? driver : "(none)", how);
 	pr_err("The access is %lu bytes inside its %zu-byte %s data [%px, %px)\n",
 	       offset, size, ltd_domain_kind_names[kind], (void *)start,
 	       (void *)(start + size));

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime sanitizer teardown judge: does a domain's teardown close the
+ * guards of its foreign accesses?
+ *
+ * A teardown window (driver unbind, a ures instance's final put) is open on
+ * the task running it. While it is open, every lockdep map the task
+ * acquires or synchronizes with, and every context it waits for
+ * (free_irq(), hrtimer_cancel(), kthread_stop()...), closes the guards of
+ * the domain's recorded foreign accesses that are that map or context. At
+ * its end each recorded access none of whose guards was closed is
+ * reported: nothing in the teardown waits for it, so it can run after the
+ * memory is gone. Owner-annotated callbacks (annotate.c) are kept here
+ * too: like a window, they make the task an owner of a domain.
+ */
+
+#define pr_fmt(fmt) "lifetime_debug: " fmt
+
+#include <linux/device.h>
+#include <linux/device/driver.h>
+#include <linux/lifetime_debug_domain.h>
+#include <linux/lockdep.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "lifetime_debug.h"
+
+/* === State === */
+
+/* Changed under ltd_dom_lock, read without it (each task reads its own). */
+static struct ltd_window ltd_windows[LTD_MAX_WINDOWS];
+
+/* Open teardown windows; lock_acquire() looks at it first. */
+int lifetime_debug_nr_windows;
+EXPORT_SYMBOL_GPL(lifetime_debug_nr_windows);
+
+/*
+ * Tasks in an owner-annotated callback (annotate.c). Slots are taken and
+ * cleared under ltd_dom_lock and never move, so a task reading its own
+ * without the lock always finds them.
+ */
+#define LTD_MAX_OWNER_FRAMES	16
+static struct {
+	struct task_struct *task;
+	const void *owner;		/* a domain owner, or NULL: every devres domain */
+	unsigned int depth;		/* nesting on its task, 1 = outermost */
+} ltd_owner_frames[LTD_MAX_OWNER_FRAMES];
+int ltd_nr_owner_frames;
+
+/**
+ * ltd_window_find() - the teardown window @task runs for @dom
+ * @task:	a task
+ * @dom:	a domain
+ *
+ * Return: the window, or NULL.
+ *
+ * Context: any context; exact for the current task.
+ */
+struct ltd_window *ltd_window_find(struct task_struct *task,
+				   const struct ltd_domain *dom)
+{
+	int i;
+
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (READ_ONCE(ltd_windows[i].task) == task &&
+		    READ_ONCE(ltd_windows[i].dom) == dom)
+			return &ltd_windows[i];
+	return NULL;
+}
+
+/* === Teardown windows === */
+
+static void ltd_teardown_begin(const void *owner, const char *driver_now)
+{
+	struct ltd_report_stack st;
+	struct ltd_domain *dom;
+	unsigned long flags;
+	int i;
+
+	if (!in_task())
+		return;
+	flags = ltd_lock();
+	dom = ltd_domain_find(owner);
+	if (!dom || ltd_window_find(current, dom)) {
+		ltd_unlock(flags);
+		return;
+	}
+	ltd_unlock(flags);
+
+	ltd_save_stack(&st, "Torn down", 0, GFP_NOWAIT);
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(owner);
+	if (!dom || ltd_window_find(current, dom)) {
+		ltd_unlock(flags);
+		return;
+	}
+	for (i = 0; i < LTD_MAX_WINDOWS; i++)
+		if (!ltd_windows[i].task)
+			break;
+	if (i == LTD_MAX_WINDOWS) {
+		ltd_unlock(flags);
+		ltd_dom_stat(LTD_DOM_STAT_WINDOWS_FULL);
+		ltd_degraded(LTD_DEGRADED_WINDOWS);
+		return;
+	}
+	WRITE_ONCE(ltd_windows[i].dom, dom);
+	WRITE_ONCE(ltd_windows[i].task, current);
+	dom->state = LTD_DOMAIN_TEARING_DOWN;
+	dom->teardown = st;
+	arch_spin_lock(&dom->lock);
+	dom->nr_syncs = 0;
+	arch_spin_unlock(&dom->lock);
+	if (driver_now)
+		strscpy(dom->driver, driver_now, sizeof(dom->driver));
+	WRITE_ONCE(lifetime_debug_nr_windows, lifetime_debug_nr_windows + 1);
+	ltd_unlock(flags);
+	ltd_dom_stat(LTD_DOM_STAT_TEARDOWNS);
+}
+
+/**
+ * __lifetime_debug_teardown_begin() - open the teardown window of @dev
+ * @dev: the device whose devres domain ends
+ *
+ * Context: process context (windows are per task); elsewhere a no-op.
+ */
+void __lifetime_debug_teardown_begin(struct device *dev)
+{
+	ltd_teardown_begin(dev, dev->driver ? dev->driver->name : NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_begin);
+
+/**
+ * __lifetime_debug_domain_teardown_begin() - a domain other than devres ends
+ * @owner: the domain's owner (a ures instance)
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_domain_teardown_begin(const void *owner)
+{
+	ltd_teardown_begin(owner, NULL);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_begin);
+
+/* Did the teardown synchronize with one of the access's guards? */
+static bool ltd_access_closed(const struct ltd_access *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_guards; i++)
+		if (a->guards[i].closed)
+			return true;
+	return false;
+}
+
+/*
+ * Reports every recorded foreign access that the teardown did not close,
+ * then starts the domain afresh (the device may be bound again).
+ */
+static void ltd_teardown_end(const void *owner)
+{
+	struct ltd_access *a, *next, *records, *open = NULL;
+	struct ltd_domain *dom, *unlinked;
+	struct ltd_report_stack teardown;
+	enum ltd_domain_kind kind;
+	struct ltd_window *w;
+	unsigned long flags;
+	char name[LTD_NAME_LEN], driver[LTD_DRIVER_LEN];
+
+	flags = ltd_lock();
+	dom = ltd_domain_find(owner);
+	if (!dom) {
+		ltd_unlock(flags);
+		return;
+	}
+	w = ltd_window_find(current, dom);
+	if (w) {
+		WRITE_ONCE(w->task, NULL);
+		WRITE_ONCE(w->dom, NULL);
+		WRITE_ONCE(lifetime_debug_nr_windows, lifetime_debug_nr_windows - 1);
+	}
+	arch_spin_lock(&dom->lock);
+	records = dom->accesses;
+	WRITE_ONCE(dom->accesses, NULL);
+	/* Every CPU's verdicts on the old records are stale now. */
+	WRITE_ONCE(dom->epoch, ltd_new_epoch());
+	dom->nr_syncs = 0;
+	arch_spin_unlock(&dom->lock);
+	dom->state = LTD_DOMAIN_LIVE;
+	teardown = dom->teardown;
+	kind = dom->kind;
+	strscpy(name, dom->name, sizeof(name));
+	strscpy(driver, dom->driver, sizeof(driver));
+	unlinked = ltd_domain_maybe_unlink(dom);
+	ltd_unlock(flags);
+	ltd_domain_free(unlinked);
+
+	for (a = records; a; a = next) {
+		next = a->next;
+		/* Switched off during the teardown: close it without reports. */
+		if (w && !a->reported && lifetime_debug_enabled() &&
+		    !ltd_access_closed(a)) {
+			a->next = open;
+			open = a;
+		} else {
+			ltd_access_release(a);
+		}
+	}
+
+	/* The window is closed: the reports' own locks are not recorded. */
+	for (a = open; a; a = a->next)
+		ltd_access_report(a, kind, name, driver, &teardown);
+	for (a = open; a; a = next) {
+		next = a->next;
+		ltd_access_release(a);
+	}
+}
+
+/**
+ * __lifetime_debug_teardown_end() - close the teardown window of @dev
+ * @dev: the device whose devres were released
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_teardown_end(struct device *dev)
+{
+	ltd_teardown_end(dev);
+}
+EXPORT_SYMBOL_IF_KUNIT(__lifetime_debug_teardown_end);
+
+/**
+ * __lifetime_debug_domain_teardown_end() - the domain's memory was released
+ * @owner: the domain's owner
+ *
+ * Context: process context.
+ */
+void __lifetime_debug_domain_teardown_end(const void *owner)
+{
+	ltd_teardown_end(owner);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_domain_teardown_end);
+
+/*
+ * dom->lock held: close the guards of @dom's recorded accesses that are
+ * @map (by instance, or by class for a guard held as a stack copy).
+ */
+static void ltd_close_guards(struct ltd_domain *dom, const void *map, const void *key)
+{
+	struct ltd_access *a;
+	unsigned int i;
+
+	for (a = dom->accesses; a; a = a->next) {
+		for (i = 0; i < a->nr_guards; i++) {
+			struct ltd_guard *g = &a->guards[i];
+
+			if (g->closed || (g->by_key ? g->key != key : g->instance != map))
+				continue;
+			g->closed = true;
+			dom->nr_syncs++;
+		}
+	}
+}
+
+static void ltd_note_sync(const void *map, const void *key)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (!in_task() || this_cpu_read(ltd_dom_busy))
+		return;
+	/* Only the current task adds or removes its windows: no lock to find them. */
+	for (i = 0; i < LTD_MAX_WINDOWS; i++) {
+		struct ltd_domain *dom;
+
+		if (READ_ONCE(ltd_windows[i].task) != current)
+			continue;
+		dom = READ_ONCE(ltd_windows[i].dom);
+		raw_local_irq_save(flags);
+		arch_spin_lock(&dom->lock);
+		ltd_close_guards(dom, map, key);
+		arch_spin_unlock(&dom->lock);
+		raw_local_irq_restore(flags);
+	}
+}
+
+/**
+ * __lifetime_debug_note_sync() - the current task synchronizes with @map
+ * @map: a lockdep map the task acquires or synchronizes with
+ *
+ * In a teardown window, the guards of the domain's recorded foreign
+ * accesses that are @map are closed. Nothing else is kept, so a teardown
+ * that takes thousands of locks costs no memory and is always judged.
+ *
+ * Context: any context; only process context counts.
+ */
+void __lifetime_debug_note_sync(const struct lockdep_map *map)
+{
+	if (map)
+		ltd_note_sync(map, map->key ? (const void *)map->key : (const void *)map);
+}
+
+/**
+ * __lifetime_debug_note_sync_obj() - the current task waited for a context
+ * @obj: the context's guard object: an IRQ descriptor (synchronize_irq(),
+ *	free_irq()), an hrtimer (hrtimer_cancel()), a tasklet (tasklet_kill()),
+ *	a NAPI instance (napi_disable()), a task (kthread_stop()), a kthread
+ *	work (kthread_cancel_work_sync()), a device's PM state
+ *	(pm_runtime_disable())
+ *
+ * Context: any context; only process context counts.
+ */
+void __lifetime_debug_note_sync_obj(const void *obj)
+{
+	if (obj)
+		ltd_note_sync(obj, obj);
+}
+EXPORT_SYMBOL_GPL(__lifetime_debug_note_sync_obj);
+
+/* === Owner annotations === */
+
+/**
+ * ltd_in_owner_frame() - is the current task in an owner callback of @owner?
+ * @owner: a domain's owner
+ *
+ * Return: true if it is (or in one that owns every devres domain).
+ *
+ * Context: any context.
+ */
+bool ltd_in_owner_frame(const void *owner)
+{
+	int i;
+
+	for (i = 0; i < LTD_MAX_OWNER_FRAMES; i++)
+		if (READ_ONCE(ltd_owner_frames[i].task) == current &&
+		    (!ltd_owner_frames[i].owner || ltd_owner_frames[i].owner == owner))
+			return true;
+	return false;
+}
+
+/**
+ * ltd_owner_push() - the current task enters an owner-annotated callback
+ * @arg: the callback's first argument: its device, when that owns a domain
+ *
+ * Return: true if pushed (pop it with ltd_owner_pop()); false when the
+ * frame table is full (said once, the callback then counts as foreign).
+ *
+ * Context: any context.
+ */
+bool ltd_owner_push(const void *arg)
+{
+	unsigned int depth = 1;
+	unsigned long flags;
+	int i, free = -1;
+
+	flags = ltd_lock();
+	for (i = 0; i < LTD_MAX_OWNER_FRAMES; i++) {
+		if (!ltd_owner_frames[i].task && free < 0)
+			free = i;
+		if (ltd_owner_frames[i].task == current)
+			depth = max(depth, ltd_owner_frames[i].depth + 1);
+	}
+	if (free >= 0) {
+		ltd_owner_frames[free].owner = ltd_domain_find(arg) ? arg : NULL;
+		ltd_owner_frames[free].depth = depth;
+		WRITE_ONCE(ltd_owner_frames[free].task, current);
+		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames + 1);
+	}
+	ltd_unlock(flags);
+	if (free < 0)
+		ltd_degraded(LTD_DEGRADED_OWNER_FRAMES);
+	return free >= 0;
+}
+
+/**
+ * ltd_owner_pop() - the current task leaves its innermost owner callback
+ *
+ * Context: any context.
+ */
+void ltd_owner_pop(void)
+{
+	unsigned long flags;
+	int i, inner = -1;
+
+	flags = ltd_lock();
+	for (i = 0; i < LTD_MAX_OWNER_FRAMES; i++)
+		if (ltd_owner_frames[i].task == current &&
+		    (inner < 0 || ltd_owner_frames[i].depth > ltd_owner_frames[inner].depth))
+			inner = i;
+	if (inner >= 0) {
+		WRITE_ONCE(ltd_owner_frames[inner].task, NULL);
+		WRITE_ONCE(ltd_nr_owner_frames, ltd_nr_owner_frames - 1);
+	}
+	ltd_unlock(flags);
+}
