@@ -4,7 +4,7 @@
 tagged devm memory, and each ures instance that owns tagged memory.
 
 The same lines as /sys/kernel/debug/lifetime_debug/domains (ltd_show_domains()
-in lib/lifetime_debug/domain.c), in fixed-width columns; --debugfs prints
+in lib/lifetime_debug/tag.c), in fixed-width columns; --debugfs prints
 exactly the debugfs format, so that a live and a post-mortem view diff:
 
     diff <(drgn lifetime_domains.py --debugfs) /sys/kernel/debug/lifetime_debug/domains
@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lifetime_drgn import (Kernel, LtdError, check_type, cstr, lookup, name_of,  # noqa: E402
                            names_array, run)
 
-DOMAIN_C = "lifetime_debug/domain.c"
+DOMAIN_C = "lifetime_debug/tag.c"
 
 
 def domains(prog):
@@ -74,7 +74,7 @@ def domain_rows(prog):
     ds = domains(prog)
     kinds, states = kind_names(prog), state_names(prog)
     for d in ds:
-        yield (name_of(kinds, d.kind), cstr(d.name), cstr(d.driver), name_of(states, d.state),
+        yield (name_of(kinds, d.kind), cstr(d.name), cstr(d.driver) or "(none)", name_of(states, d.state),
                int(d.nr_tags), int(d.bytes), sum(1 for _ in accesses(d)), int(d.nr_syncs))
 
 

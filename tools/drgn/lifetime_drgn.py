@@ -90,7 +90,7 @@ def _missing(prog, what, thing):
 
 
 def lookup(prog, name, filename=None, what=NOT_LTD):
-    """The global @name (static ones by their file, e.g. "lifetime_debug/domain.c").
+    """The global @name (static ones by their file, e.g. "lifetime_debug/tag.c").
 
     Raises LtdError with a message naming what is missing.
     """
@@ -553,6 +553,20 @@ class Kernel:
             cstr(s.title), cstr(s.comm), int(s.pid), int(s.cpu),
             ts // 1000000000, (ts % 1000000000) // 1000)]
         handle = int(s.handle)
+        if not handle:
+            lines.append(" (stack not saved: stack depot full)")
+            return lines
+        pcs = self.depot.fetch(handle)
+        if pcs is None:
+            lines.append(" (stack %#010x not in the stack depot)" % handle)
+            return lines
+        lines.extend(" " + self.syms.format(pc) for pc in pcs)
+        return lines
+
+    def stack_ref_lines(self, title, ref):
+        """struct ltd_stack_ref as ltd_print_stack() prints it (KASAN's form)."""
+        lines = ["%s by task %d:" % (title, int(ref.pid))]
+        handle = int(ref.handle)
         if not handle:
             lines.append(" (stack not saved: stack depot full)")
             return lines

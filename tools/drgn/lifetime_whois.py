@@ -21,7 +21,7 @@ the exit status is then 1, as for an address nobody owns.
 
 --list prints the tagged objects in address order, the columns of
 /sys/kernel/debug/lifetime_debug/objects (ltd_show_tags() in
-lib/lifetime_debug/domain.c): start address, size in bytes, domain kind,
+lib/lifetime_debug/tag.c): start address, size in bytes, domain kind,
 owner and driver; --list --debugfs prints exactly the debugfs format.
 """
 
@@ -87,14 +87,14 @@ def whois(kernel, addr):
     owner_type = "struct ures *" if kind == "ures" else "struct device *"
     lines = [
         "%-9s %016x" % ("address", addr),
-        "%-9s %s %s (driver %s), %s" % ("domain", kind, cstr(d.name), cstr(d.driver),
+        "%-9s %s %s (driver %s), %s" % ("domain", kind, cstr(d.name), cstr(d.driver) or "(none)",
                                         name_of(states, d.state)),
         "%-9s %016x (%s)" % ("owner", d.owner.value_(), owner_type),
         "%-9s [%016x, %016x) %d bytes" % ("object", start, start + size, size),
         "%-9s %d" % ("offset", addr - start),
         "",
     ]
-    lines += kernel.stack_lines(t.alloc)
+    lines += kernel.stack_ref_lines("Allocated", t.alloc)
     return True, lines
 
 
@@ -126,12 +126,13 @@ def ended_story(kernel, addr):
             lines = ["The object belonged to ures domain %s, ended by %s" % (cstr(e.name), how)]
         else:
             lines = ["The object belonged to devres domain of device %s (driver %s), ended by %s"
-                     % (cstr(e.name), cstr(e.driver), how)]
+                     % (cstr(e.name), cstr(e.driver) or "(none)", how)]
         lines.append("The access is %d bytes inside its %d-byte %s data [%016x, %016x)"
                      % (addr - start, size, kind, start, start + size))
-        for s in (e.alloc, e.teardown):
-            if cstr(s.title):
-                lines += [""] + kernel.stack_lines(s)
+        if int(e.alloc.handle):
+            lines += [""] + kernel.stack_ref_lines("Allocated", e.alloc)
+        if cstr(e.teardown.title):
+            lines += [""] + kernel.stack_lines(e.teardown)
         return lines
     return []
 
