@@ -3,10 +3,12 @@
  * ltd_bench_read: read loops on character devices for tests/bench (a
  * benchmark, not a test).
  *
- *   ltd_bench_read [-t TARGET_MS] [-s SIZE] NAME=PATH...
+ *   ltd_bench_read [-t TARGET_MS] [-s SIZE] [-o] NAME=PATH...
  *	For each NAME=PATH: open PATH once, then pread() SIZE bytes (default
  *	64) at offset 0 in a loop calibrated by pilot runs to take about
- *	TARGET_MS (default 400). Every read must return data. Prints
+ *	TARGET_MS (default 400); with -o, each iteration opens PATH, read()s
+ *	SIZE bytes and closes it (for files that cannot seek, such as
+ *	debugfs attributes). Every read must return data. Prints
  *	"BENCH <NAME>_ns <ns per read>", "BENCH-INFO <NAME>_iters <n>" and
  *	"BENCH-INFO <NAME>_bytes <bytes one read returns>" and
  *	"BENCH-INFO <NAME>_reads <reads done, pilot runs included>".
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 static int fd;
+static int reopen;
 static size_t size = 64;
 static char buf[4096];
 static ssize_t last;
@@ -49,11 +52,19 @@ static void die(const char *what, const char *path)
 static void loop_read(long n, const char *path)
 {
 	for (long i = 0; i < n; i++) {
-		last = pread(fd, buf, size, 0);
+		if (reopen) {
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				die("open", path);
+			last = read(fd, buf, size);
+			close(fd);
+		} else {
+			last = pread(fd, buf, size, 0);
+		}
 		if (last <= 0) {
 			if (!last)
 				errno = ENODATA;
-			die("pread", path);
+			die(reopen ? "read" : "pread", path);
 		}
 	}
 	total += n;
@@ -76,6 +87,8 @@ static void bench(const char *name, const char *path, double target_ns)
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		die("open", path);
+	if (reopen)
+		close(fd);
 	/* Pilots 4x longer each until one takes 50 ms: the guest clock may be jiffies. */
 	for (n = 100; ; n *= 4) {
 		ns = timed(n, path);
@@ -86,7 +99,8 @@ static void bench(const char *name, const char *path, double target_ns)
 	if (n < 100)
 		n = 100;
 	ns = timed(n, path);
-	close(fd);
+	if (!reopen)
+		close(fd);
 	printf("BENCH %s_ns %.1f\n", name, ns / n);
 	printf("BENCH-INFO %s_iters %ld\n", name, n);
 	printf("BENCH-INFO %s_bytes %zd\n", name, last);
@@ -96,7 +110,7 @@ static void bench(const char *name, const char *path, double target_ns)
 
 static void bad_args(void)
 {
-	fprintf(stderr, "usage: ltd_bench_read [-t TARGET_MS] [-s SIZE] NAME=PATH...\n");
+	fprintf(stderr, "usage: ltd_bench_read [-t TARGET_MS] [-s SIZE] [-o] NAME=PATH...\n");
 	exit(2);
 }
 
@@ -105,7 +119,7 @@ int main(int argc, char **argv)
 	double target_ms = 400;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:o")) != -1) {
 		switch (opt) {
 		case 't':
 			target_ms = atof(optarg);
@@ -114,6 +128,9 @@ int main(int argc, char **argv)
 			size = strtoul(optarg, NULL, 0);
 			if (!size || size > sizeof(buf))
 				bad_args();
+			break;
+		case 'o':
+			reopen = 1;
 			break;
 		default:
 			bad_args();
