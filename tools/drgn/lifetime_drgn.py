@@ -549,9 +549,12 @@ class Kernel:
     def stack_lines(self, s):
         """struct ltd_report_stack as ltd_print_stack() prints it to debugfs."""
         ts = int(s.ts_nsec)
-        lines = ["%s by task %s/%d on cpu %d at %d.%06ds:" % (
-            cstr(s.title), cstr(s.comm), int(s.pid), int(s.cpu),
-            ts // 1000000000, (ts % 1000000000) // 1000)]
+        if int(s.cpu) < 0:     # kept as a ref: no task name, CPU or time
+            lines = ["%s by task %d:" % (cstr(s.title), int(s.pid))]
+        else:
+            lines = ["%s by task %s/%d on cpu %d at %d.%06ds:" % (
+                cstr(s.title), cstr(s.comm), int(s.pid), int(s.cpu),
+                ts // 1000000000, (ts % 1000000000) // 1000)]
         handle = int(s.handle)
         if not handle:
             lines.append(" (stack not saved: stack depot full)")

@@ -63,7 +63,7 @@ def object_rows(prog):
     kinds = kind_names(prog)
     for t in ts:
         d = t.dom
-        yield (t.start.value_(), int(t.size), name_of(kinds, d.kind), cstr(d.name), cstr(d.driver))
+        yield (t.start.value_(), int(t.size), name_of(kinds, d.kind), cstr(d.name), cstr(d.driver) or "(none)")
 
 
 def format_objects(prog, debugfs=False):
