@@ -17,7 +17,8 @@ T=${LT_BENCH_MS:-400}	# target ms per workload
 
 echo "BENCH boot_s $(cut -d' ' -f1 /proc/uptime)"
 echo "BENCH-INFO cpus $(nproc)"
-echo "BENCH-INFO clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+CS=/sys/devices/system/clocksource/clocksource0
+echo "BENCH-INFO clocksource $(cat $CS/current_clocksource)"
 
 [ -r "$STATS" ] || STATS=/dev/null
 stat() { awk -v k="$1:" '$1 == k { print $2; exit }' "$STATS"; }
@@ -124,7 +125,7 @@ input || skip "uinput"
 # the other's NAPI; the port's statistics (sysfs, ndo_get_stats64) and a
 # debugfs knob of the device.
 netdevsim() {
-	local bus=/sys/bus/netdevsim p0 p1 c
+	local bus=/sys/bus/netdevsim p0 p1 c dbg
 
 	modprobe netdevsim || return 1
 	echo "7 2" > $bus/new_device || return 1
@@ -145,7 +146,9 @@ netdevsim() {
 	done
 	drv drv_net_udp udp "$p0" "$p1" 10.11.0.255 9999
 	rd drv_net_sysfs_read=/sys/class/net/"$p0"/statistics/tx_packets
-	rd -o drv_net_debugfs_read=/sys/kernel/debug/netdevsim/netdevsim7/ports/0/ethtool/ring/rx_max_pending
+	# debugfs attributes cannot seek: open, read, close each time.
+	dbg=/sys/kernel/debug/netdevsim/netdevsim7/ports/0
+	rd -o drv_net_debugfs_read=$dbg/ethtool/ring/rx_max_pending
 	echo 7 > $bus/del_device
 	rmmod netdevsim
 }

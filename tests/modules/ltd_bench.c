@@ -57,7 +57,8 @@
  *
  * Each case prints "ltd_bench: <name> ns_per_op=<ns, 3 decimals> iters=<n>";
  * iterations are calibrated by pilot runs so that each takes about
- * target_ms, unless iters= fixes them.
+ * target_ms, unless iters= fixes them; only=<name> runs one case (to
+ * profile it, e.g. with perf record -a around the insmod).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -80,6 +81,7 @@
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
@@ -90,6 +92,10 @@ MODULE_PARM_DESC(target_ms, "Wanted run time of each workload in ms (default 400
 static unsigned long iters;
 module_param(iters, ulong, 0444);
 MODULE_PARM_DESC(iters, "Iterations per workload; 0 (default) calibrates to target_ms");
+
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "Run only the case of this name (for profiling); default all");
 
 #define LTD_BENCH_PILOT		1000UL
 #define LTD_BENCH_PILOT_NS	(50 * NSEC_PER_MSEC)
@@ -289,6 +295,7 @@ static noinline u64 ltd_bench_site##i(const u64 *p)			\
 {									\
 	return READ_ONCE(p[(i) % LTD_BENCH_WORDS]) + (i);		\
 }
+
 LTD_BENCH_SITE(0) LTD_BENCH_SITE(1) LTD_BENCH_SITE(2) LTD_BENCH_SITE(3)
 LTD_BENCH_SITE(4) LTD_BENCH_SITE(5) LTD_BENCH_SITE(6) LTD_BENCH_SITE(7)
 LTD_BENCH_SITE(8) LTD_BENCH_SITE(9) LTD_BENCH_SITE(10) LTD_BENCH_SITE(11)
@@ -700,7 +707,8 @@ static int __init ltd_bench_init(void)
 	pr_info("start lifetime_debug_enabled=%d cpus=%u\n", lifetime_debug_enabled(),
 		num_online_cpus());
 	for (i = 0; i < ARRAY_SIZE(ltd_bench_cases) && !ret; i++)
-		ret = ltd_bench_run(&ltd_bench_cases[i], o);
+		if (!only || !strcmp(only, ltd_bench_cases[i].name))
+			ret = ltd_bench_run(&ltd_bench_cases[i], o);
 	pr_info("done ret=%d\n", ret);
 	kfree(o);
 	if (ret)
