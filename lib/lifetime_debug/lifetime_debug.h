@@ -22,7 +22,6 @@ struct seq_file;
 /* The fixed set of report types; names are printed as "BUG: LIFETIME: <name>". */
 enum ltd_bug_type {
 	LTD_BUG_UNPROTECTED_ACCESS,	/* foreign access no teardown closes */
-	LTD_BUG_USE_AFTER_TEARDOWN,	/* access after the owning domain ended */
 	LTD_BUG_SLEEPING_FINAL_PUT,	/* atomic put of a class whose release sleeps */
 	LTD_BUG_NOSLEEP_RELEASE_SLEPT,	/* a must-not-sleep release slept */
 	LTD_BUG_UNPINNED_MODULE_REF,	/* live reference into an unloaded module */

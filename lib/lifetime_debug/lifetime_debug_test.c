@@ -233,7 +233,7 @@ static void test_report_history_wraps(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "history entry %d", i);
-		make_report(&r, LTD_BUG_USE_AFTER_TEARDOWN, 0x10000 + i, what);
+		make_report(&r, LTD_BUG_UNPROTECTED_ACCESS, 0x10000 + i, what);
 		ltd_report(&r);
 	}
 	KUNIT_ASSERT_GT(test, file_rw(REPORTS, buf, 64 * PAGE_SIZE, false), 0);
@@ -241,7 +241,7 @@ static void test_report_history_wraps(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "\nhistory entry 4\n"));
 	snprintf(what, sizeof(what), "\nhistory entry %d\n", n - 1);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, what));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "BUG: LIFETIME: use-after-teardown in "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "BUG: LIFETIME: unprotected-access in "));
 }
 
 /* === Parameters === */

@@ -30,7 +30,6 @@
 
 const char *const ltd_bug_type_names[LTD_BUG_TYPE_COUNT] = {
 	[LTD_BUG_UNPROTECTED_ACCESS]	= "unprotected-access",
-	[LTD_BUG_USE_AFTER_TEARDOWN]	= "use-after-teardown",
 	[LTD_BUG_SLEEPING_FINAL_PUT]	= "sleeping-final-put",
 	[LTD_BUG_NOSLEEP_RELEASE_SLEPT]	= "sleeping-nosleep-release",
 	[LTD_BUG_UNPINNED_MODULE_REF]	= "unpinned-module-reference",

@@ -16,7 +16,7 @@
 #                 likewise for workqueue code)
 #   class         ... in ltd_dom_class_attr_show, at unbind (class device
 #                 left behind)
-#   ures_timer    unprotected-access (or use-after-teardown) in
+#   ures_timer    unprotected-access in
 #                 ltd_dom_ures_timer_fn, at unbind: the timer wrote
 #                 ures-owned memory and nothing cancelled it before the
 #                 ures's final put
@@ -31,7 +31,6 @@
 # domain_off.sh runs this script with LTD_DOMAIN_MODE=off in a boot with
 # lifetime_debug.enabled=0: the same exercises, and no report at all.
 # lt-expect-splat: ^BUG: LIFETIME: unprotected-access in
-# lt-expect-splat: ^BUG: LIFETIME: use-after-teardown in ltd_dom_ures_timer_fn
 # lt-append: lifetime_debug.multi_shot=1
 # lt-timeout: 600
 set -u
@@ -70,7 +69,6 @@ expected() {
 # bug_type VARIANT: the report type the title must have (an ERE)
 bug_type() {
 	case $1 in
-	ures_timer)	echo '(unprotected-access|use-after-teardown)' ;;
 	*)		echo 'unprotected-access' ;;
 	esac
 }

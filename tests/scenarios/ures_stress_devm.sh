@@ -13,7 +13,7 @@
 # file operations (and chrdev_open() on the devm-embedded cdev) make
 # unprotected accesses to device-managed memory.
 # lt-expect-splat: BUG: KASAN: .*use-after-free
-# lt-expect-splat: ^BUG: LIFETIME: (unprotected-access|use-after-teardown) in
+# lt-expect-splat: ^BUG: LIFETIME: unprotected-access in
 # lt-timeout: 300
 set -u
 # wait_until; this script keeps its own fail().
