@@ -66,6 +66,52 @@ static void ures_cdev_detach(struct file *filp)
 	replace_fops(filp, &ures_cdev_dead_fops);
 }
 
+/*
+ * URES_CDEV_PROXY() defines ures_cdev_<name>(), returning @ret_t, which runs
+ * the driver's operation uc-><op> inside a read-side section of @uc's ures,
+ * @uc found by @get_uc from the arguments, and returns @revoked (which may
+ * be idx, the error of ures_enter()) once the ures is revoked. @params and
+ * @args are the operation's parameter and argument lists, in parentheses.
+ */
+#define URES_CDEV_PROXY(ret_t, name, op, get_uc, revoked, params, args)	\
+static ret_t ures_cdev_##name params					\
+{									\
+	struct ures_cdev *uc = get_uc;					\
+	ret_t ret;							\
+	int idx;							\
+									\
+	idx = ures_enter(uc->ures);					\
+	if (idx < 0)							\
+		return revoked;						\
+	ret = uc->op args;						\
+	ures_exit(uc->ures, idx);					\
+	return ret;							\
+}
+
+/*
+ * Initialisers of a proxy table's optional operations: the proxy has an
+ * operation exactly where the driver's table @drv has one, so that VFS and
+ * mm see the same capabilities (FMODE_LSEEK, FMODE_CAN_READ, pollable...).
+ */
+#define URES_CDEV_FOP_IF(op)	.op = drv->op ? ures_cdev_##op : NULL
+#define URES_CDEV_VMOP_IF(op)	.op = drv->op ? ures_cdev_vm_##op : NULL
+
+/*
+ * Does the proxy table @proxy know every operation of the driver's table
+ * @drv? Both are tables of pointers: every slot set in @drv must be set in
+ * @proxy, which has an operation wherever it knows the driver's.
+ */
+static bool ures_cdev_covers(const void *proxy, const void *drv, size_t size)
+{
+	const unsigned long *p = proxy, *d = drv;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(long); i++)
+		if (d[i] && !p[i])
+			return false;
+	return true;
+}
+
 /* === VMA operations === */
 
 static struct ures_cdev_mapping *
@@ -176,183 +222,71 @@ static vm_fault_t ures_cdev_vm_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t ures_cdev_vm_huge_fault(struct vm_fault *vmf,
-					  unsigned int order)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vmf->vma);
-	vm_fault_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return VM_FAULT_SIGBUS;
-	ret = uc->vm_ops->huge_fault(vmf, order);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static vm_fault_t ures_cdev_vm_map_pages(struct vm_fault *vmf,
-					 pgoff_t start_pgoff,
-					 pgoff_t end_pgoff)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vmf->vma);
-	vm_fault_t ret;
-	int idx;
-
-	/* Nothing mapped: the fault proper then raises SIGBUS. */
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return 0;
-	ret = uc->vm_ops->map_pages(vmf, start_pgoff, end_pgoff);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static vm_fault_t ures_cdev_vm_page_mkwrite(struct vm_fault *vmf)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vmf->vma);
-	vm_fault_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return VM_FAULT_SIGBUS;
-	ret = uc->vm_ops->page_mkwrite(vmf);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static vm_fault_t ures_cdev_vm_pfn_mkwrite(struct vm_fault *vmf)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vmf->vma);
-	vm_fault_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return VM_FAULT_SIGBUS;
-	ret = uc->vm_ops->pfn_mkwrite(vmf);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static int ures_cdev_vm_access(struct vm_area_struct *vma, unsigned long addr,
-			       void *buf, int len, int write)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vma);
-	int ret, idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->vm_ops->access(vma, addr, buf, len, write);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static const char *ures_cdev_vm_name(struct vm_area_struct *vma)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vma);
-	const char *ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return NULL;
-	ret = uc->vm_ops->name(vma);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static int ures_cdev_vm_may_split(struct vm_area_struct *vma,
-				  unsigned long addr)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vma);
-	int ret, idx;
-
-	/* Revoked: nothing of the driver's is left to split. */
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return 0;
-	ret = uc->vm_ops->may_split(vma, addr);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static int ures_cdev_vm_mremap(struct vm_area_struct *vma)
-{
-	struct ures_cdev *uc = ures_cdev_of_vma(vma);
-	int ret, idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->vm_ops->mremap(vma);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
+URES_CDEV_PROXY(vm_fault_t, vm_huge_fault, vm_ops->huge_fault,
+		ures_cdev_of_vma(vmf->vma), VM_FAULT_SIGBUS,
+		(struct vm_fault *vmf, unsigned int order), (vmf, order))
+/* Nothing mapped when revoked: the fault proper then raises SIGBUS. */
+URES_CDEV_PROXY(vm_fault_t, vm_map_pages, vm_ops->map_pages,
+		ures_cdev_of_vma(vmf->vma), 0,
+		(struct vm_fault *vmf, pgoff_t start, pgoff_t end),
+		(vmf, start, end))
+URES_CDEV_PROXY(vm_fault_t, vm_page_mkwrite, vm_ops->page_mkwrite,
+		ures_cdev_of_vma(vmf->vma), VM_FAULT_SIGBUS,
+		(struct vm_fault *vmf), (vmf))
+URES_CDEV_PROXY(vm_fault_t, vm_pfn_mkwrite, vm_ops->pfn_mkwrite,
+		ures_cdev_of_vma(vmf->vma), VM_FAULT_SIGBUS,
+		(struct vm_fault *vmf), (vmf))
+URES_CDEV_PROXY(int, vm_access, vm_ops->access, ures_cdev_of_vma(vma), idx,
+		(struct vm_area_struct *vma, unsigned long addr, void *buf,
+		 int len, int write), (vma, addr, buf, len, write))
+URES_CDEV_PROXY(const char *, vm_name, vm_ops->name, ures_cdev_of_vma(vma),
+		NULL, (struct vm_area_struct *vma), (vma))
+/* Revoked: nothing of the driver's is left to split. */
+URES_CDEV_PROXY(int, vm_may_split, vm_ops->may_split, ures_cdev_of_vma(vma),
+		0, (struct vm_area_struct *vma, unsigned long addr), (vma, addr))
+URES_CDEV_PROXY(int, vm_mremap, vm_ops->mremap, ures_cdev_of_vma(vma), idx,
+		(struct vm_area_struct *vma), (vma))
 
 /*
- * Does the proxy know every VMA operation in @ops? Under uc->vm_lock, before
- * uc->proxy_vm_ops is in use: it serves as scratch space.
+ * Builds uc->proxy_vm_ops, unless the driver's @drv has an operation the
+ * proxy does not know. Under uc->vm_lock, before any VMA uses the table.
  */
-static bool ures_cdev_vm_ops_supported(struct ures_cdev *uc,
-				       const struct vm_operations_struct *ops)
+static bool ures_cdev_vm_proxy(struct ures_cdev *uc,
+			       const struct vm_operations_struct *drv)
 {
-	uc->proxy_vm_ops = *ops;
-	uc->proxy_vm_ops.open = NULL;
-	uc->proxy_vm_ops.close = NULL;
-	uc->proxy_vm_ops.may_split = NULL;
-	uc->proxy_vm_ops.mremap = NULL;
-	uc->proxy_vm_ops.fault = NULL;
-	uc->proxy_vm_ops.huge_fault = NULL;
-	uc->proxy_vm_ops.map_pages = NULL;
-	uc->proxy_vm_ops.page_mkwrite = NULL;
-	uc->proxy_vm_ops.pfn_mkwrite = NULL;
-	uc->proxy_vm_ops.access = NULL;
-	uc->proxy_vm_ops.name = NULL;
-	return !memchr_inv(&uc->proxy_vm_ops, 0, sizeof(uc->proxy_vm_ops));
+	const struct vm_operations_struct proxy = {
+		.open = ures_cdev_vm_open,
+		.close = ures_cdev_vm_close,
+		.fault = ures_cdev_vm_fault,
+		URES_CDEV_VMOP_IF(may_split), URES_CDEV_VMOP_IF(mremap),
+		URES_CDEV_VMOP_IF(huge_fault), URES_CDEV_VMOP_IF(map_pages),
+		URES_CDEV_VMOP_IF(page_mkwrite), URES_CDEV_VMOP_IF(pfn_mkwrite),
+		URES_CDEV_VMOP_IF(access), URES_CDEV_VMOP_IF(name),
+	};
+
+	if (!ures_cdev_covers(&proxy, drv, sizeof(proxy)))
+		return false;
+	uc->proxy_vm_ops = proxy;
+	return true;
 }
 
-/* Under uc->vm_lock. @ops is what the driver's mmap() left in the VMA. */
+/* Under uc->vm_lock. @drv is what the driver's mmap() left in the VMA. */
 static int ures_cdev_bind_vm_ops(struct ures_cdev *uc,
-				 const struct vm_operations_struct *ops)
+				 const struct vm_operations_struct *drv)
 {
 	if (uc->vm_bound) {
-		if (ops == uc->vm_ops)
+		if (drv == uc->vm_ops)
 			return 0;
 		pr_warn_ratelimited("%s: mmap() uses different vm_ops (%ps, %ps), unsupported\n",
-				    uc->ures->name, uc->vm_ops, ops);
+				    uc->ures->name, uc->vm_ops, drv);
 		return -EINVAL;
 	}
-	if (!ops || !ures_cdev_vm_ops_supported(uc, ops)) {
+	if (!drv || !ures_cdev_vm_proxy(uc, drv)) {
 		pr_warn_ratelimited("%s: mmap() sets vm_ops %ps with an operation the ures proxy does not support\n",
-				    uc->ures->name, ops);
-		memset(&uc->proxy_vm_ops, 0, sizeof(uc->proxy_vm_ops));
+				    uc->ures->name, drv);
 		return -EINVAL;
 	}
-
-	memset(&uc->proxy_vm_ops, 0, sizeof(uc->proxy_vm_ops));
-	uc->proxy_vm_ops.open = ures_cdev_vm_open;
-	uc->proxy_vm_ops.close = ures_cdev_vm_close;
-	uc->proxy_vm_ops.fault = ures_cdev_vm_fault;
-	if (ops->may_split)
-		uc->proxy_vm_ops.may_split = ures_cdev_vm_may_split;
-	if (ops->mremap)
-		uc->proxy_vm_ops.mremap = ures_cdev_vm_mremap;
-	if (ops->huge_fault)
-		uc->proxy_vm_ops.huge_fault = ures_cdev_vm_huge_fault;
-	if (ops->map_pages)
-		uc->proxy_vm_ops.map_pages = ures_cdev_vm_map_pages;
-	if (ops->page_mkwrite)
-		uc->proxy_vm_ops.page_mkwrite = ures_cdev_vm_page_mkwrite;
-	if (ops->pfn_mkwrite)
-		uc->proxy_vm_ops.pfn_mkwrite = ures_cdev_vm_pfn_mkwrite;
-	if (ops->access)
-		uc->proxy_vm_ops.access = ures_cdev_vm_access;
-	if (ops->name)
-		uc->proxy_vm_ops.name = ures_cdev_vm_name;
-	uc->vm_ops = ops;
+	uc->vm_ops = drv;
 	uc->vm_bound = true;
 	return 0;
 }
@@ -472,77 +406,47 @@ static int ures_cdev_release(struct inode *inode, struct file *filp)
 	return ret;
 }
 
-static loff_t ures_cdev_llseek(struct file *filp, loff_t offset, int whence)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	loff_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->llseek(filp, offset, whence);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_read(struct file *filp, char __user *buf, size_t len,
-			      loff_t *ppos)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->read(filp, buf, len, ppos);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_write(struct file *filp, const char __user *buf,
-			       size_t len, loff_t *ppos)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->write(filp, buf, len, ppos);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(iocb->ki_filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->read_iter(iocb, to);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(iocb->ki_filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->write_iter(iocb, from);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
+URES_CDEV_PROXY(loff_t, llseek, fops->llseek, ures_cdev_of_file(filp), idx,
+		(struct file *filp, loff_t offset, int whence),
+		(filp, offset, whence))
+URES_CDEV_PROXY(ssize_t, read, fops->read, ures_cdev_of_file(filp), idx,
+		(struct file *filp, char __user *buf, size_t len, loff_t *ppos),
+		(filp, buf, len, ppos))
+URES_CDEV_PROXY(ssize_t, write, fops->write, ures_cdev_of_file(filp), idx,
+		(struct file *filp, const char __user *buf, size_t len,
+		 loff_t *ppos), (filp, buf, len, ppos))
+URES_CDEV_PROXY(ssize_t, read_iter, fops->read_iter,
+		ures_cdev_of_file(iocb->ki_filp), idx,
+		(struct kiocb *iocb, struct iov_iter *to), (iocb, to))
+URES_CDEV_PROXY(ssize_t, write_iter, fops->write_iter,
+		ures_cdev_of_file(iocb->ki_filp), idx,
+		(struct kiocb *iocb, struct iov_iter *from), (iocb, from))
+URES_CDEV_PROXY(long, unlocked_ioctl, fops->unlocked_ioctl,
+		ures_cdev_of_file(filp), idx,
+		(struct file *filp, unsigned int cmd, unsigned long arg),
+		(filp, cmd, arg))
+URES_CDEV_PROXY(long, compat_ioctl, fops->compat_ioctl,
+		ures_cdev_of_file(filp), idx,
+		(struct file *filp, unsigned int cmd, unsigned long arg),
+		(filp, cmd, arg))
+URES_CDEV_PROXY(int, flush, fops->flush, ures_cdev_of_file(filp), idx,
+		(struct file *filp, fl_owner_t id), (filp, id))
+URES_CDEV_PROXY(int, fsync, fops->fsync, ures_cdev_of_file(filp), idx,
+		(struct file *filp, loff_t start, loff_t end, int datasync),
+		(filp, start, end, datasync))
+URES_CDEV_PROXY(unsigned long, get_unmapped_area, fops->get_unmapped_area,
+		ures_cdev_of_file(filp), idx,
+		(struct file *filp, unsigned long addr, unsigned long len,
+		 unsigned long pgoff, unsigned long flags),
+		(filp, addr, len, pgoff, flags))
+URES_CDEV_PROXY(ssize_t, splice_read, fops->splice_read,
+		ures_cdev_of_file(filp), idx,
+		(struct file *filp, loff_t *ppos, struct pipe_inode_info *pipe,
+		 size_t len, unsigned int flags), (filp, ppos, pipe, len, flags))
+URES_CDEV_PROXY(ssize_t, splice_write, fops->splice_write,
+		ures_cdev_of_file(filp), idx,
+		(struct pipe_inode_info *pipe, struct file *filp, loff_t *ppos,
+		 size_t len, unsigned int flags), (pipe, filp, ppos, len, flags))
 
 static __poll_t ures_cdev_poll(struct file *filp, struct poll_table_struct *wait)
 {
@@ -567,36 +471,6 @@ static __poll_t ures_cdev_poll(struct file *filp, struct poll_table_struct *wait
 		mask = uc->fops->poll(filp, wait);
 	ures_exit(u, idx);
 	return mask;
-}
-
-static long ures_cdev_unlocked_ioctl(struct file *filp, unsigned int cmd,
-				     unsigned long arg)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	long ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->unlocked_ioctl(filp, cmd, arg);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static long ures_cdev_compat_ioctl(struct file *filp, unsigned int cmd,
-				   unsigned long arg)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	long ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->compat_ioctl(filp, cmd, arg);
-	ures_exit(uc->ures, idx);
-	return ret;
 }
 
 static int ures_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
@@ -626,33 +500,6 @@ static int ures_cdev_mmap(struct file *filp, struct vm_area_struct *vma)
 	return ret;
 }
 
-static int ures_cdev_flush(struct file *filp, fl_owner_t id)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	int ret, idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->flush(filp, id);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static int ures_cdev_fsync(struct file *filp, loff_t start, loff_t end,
-			   int datasync)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	int ret, idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->fsync(filp, start, end, datasync);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
 static int ures_cdev_fasync(int fd, struct file *filp, int on)
 {
 	struct ures_cdev *uc = ures_cdev_of_file(filp);
@@ -671,56 +518,6 @@ static int ures_cdev_fasync(int fd, struct file *filp, int on)
 	return ret;
 }
 
-static unsigned long ures_cdev_get_unmapped_area(struct file *filp,
-						 unsigned long addr,
-						 unsigned long len,
-						 unsigned long pgoff,
-						 unsigned long flags)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	unsigned long ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->get_unmapped_area(filp, addr, len, pgoff, flags);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_splice_read(struct file *filp, loff_t *ppos,
-				     struct pipe_inode_info *pipe, size_t len,
-				     unsigned int flags)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->splice_read(filp, ppos, pipe, len, flags);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
-static ssize_t ures_cdev_splice_write(struct pipe_inode_info *pipe,
-				      struct file *filp, loff_t *ppos,
-				      size_t len, unsigned int flags)
-{
-	struct ures_cdev *uc = ures_cdev_of_file(filp);
-	ssize_t ret;
-	int idx;
-
-	idx = ures_enter(uc->ures);
-	if (idx < 0)
-		return idx;
-	ret = uc->fops->splice_write(pipe, filp, ppos, len, flags);
-	ures_exit(uc->ures, idx);
-	return ret;
-}
-
 static void ures_cdev_show_fdinfo(struct seq_file *m, struct file *filp)
 {
 	struct ures_cdev *uc = ures_cdev_of_file(filp);
@@ -733,84 +530,27 @@ static void ures_cdev_show_fdinfo(struct seq_file *m, struct file *filp)
 	ures_exit(uc->ures, idx);
 }
 
-/*
- * Does the proxy know every file operation of the driver? uc->proxy_fops
- * serves as scratch space before it is built.
- */
-static bool ures_cdev_fops_supported(struct ures_cdev *uc)
+/* Builds uc->proxy_fops. Return: does it know every driver operation? */
+static bool ures_cdev_init_proxy(struct ures_cdev *uc)
 {
-	uc->proxy_fops = *uc->fops;
-	uc->proxy_fops.owner = NULL;
-	uc->proxy_fops.fop_flags = 0;
-	uc->proxy_fops.llseek = NULL;
-	uc->proxy_fops.read = NULL;
-	uc->proxy_fops.write = NULL;
-	uc->proxy_fops.read_iter = NULL;
-	uc->proxy_fops.write_iter = NULL;
-	uc->proxy_fops.poll = NULL;
-	uc->proxy_fops.unlocked_ioctl = NULL;
-	uc->proxy_fops.compat_ioctl = NULL;
-	uc->proxy_fops.mmap = NULL;
-	uc->proxy_fops.open = NULL;
-	uc->proxy_fops.flush = NULL;
-	uc->proxy_fops.release = NULL;
-	uc->proxy_fops.fsync = NULL;
-	uc->proxy_fops.fasync = NULL;
-	uc->proxy_fops.get_unmapped_area = NULL;
-	uc->proxy_fops.check_flags = NULL;
-	uc->proxy_fops.splice_read = NULL;
-	uc->proxy_fops.splice_write = NULL;
-	uc->proxy_fops.show_fdinfo = NULL;
-	return !memchr_inv(&uc->proxy_fops, 0, sizeof(uc->proxy_fops));
-}
+	const struct file_operations *drv = uc->fops;
 
-/*
- * The proxy has an operation exactly where the driver has one, so that VFS
- * sees the same capabilities (FMODE_LSEEK, FMODE_CAN_READ, pollable...).
- */
-static void ures_cdev_init_proxy(struct ures_cdev *uc)
-{
-	const struct file_operations *f = uc->fops;
-
-	memset(&uc->proxy_fops, 0, sizeof(uc->proxy_fops));
-	uc->proxy_fops.owner = f->owner;
-	uc->proxy_fops.fop_flags = f->fop_flags;
-	uc->proxy_fops.open = ures_cdev_open;
-	uc->proxy_fops.release = ures_cdev_release;
-	/* Takes no file: nothing to guard. */
-	uc->proxy_fops.check_flags = f->check_flags;
-	if (f->llseek)
-		uc->proxy_fops.llseek = ures_cdev_llseek;
-	if (f->read)
-		uc->proxy_fops.read = ures_cdev_read;
-	if (f->write)
-		uc->proxy_fops.write = ures_cdev_write;
-	if (f->read_iter)
-		uc->proxy_fops.read_iter = ures_cdev_read_iter;
-	if (f->write_iter)
-		uc->proxy_fops.write_iter = ures_cdev_write_iter;
-	if (f->poll)
-		uc->proxy_fops.poll = ures_cdev_poll;
-	if (f->unlocked_ioctl)
-		uc->proxy_fops.unlocked_ioctl = ures_cdev_unlocked_ioctl;
-	if (f->compat_ioctl)
-		uc->proxy_fops.compat_ioctl = ures_cdev_compat_ioctl;
-	if (f->mmap)
-		uc->proxy_fops.mmap = ures_cdev_mmap;
-	if (f->flush)
-		uc->proxy_fops.flush = ures_cdev_flush;
-	if (f->fsync)
-		uc->proxy_fops.fsync = ures_cdev_fsync;
-	if (f->fasync)
-		uc->proxy_fops.fasync = ures_cdev_fasync;
-	if (f->get_unmapped_area)
-		uc->proxy_fops.get_unmapped_area = ures_cdev_get_unmapped_area;
-	if (f->splice_read)
-		uc->proxy_fops.splice_read = ures_cdev_splice_read;
-	if (f->splice_write)
-		uc->proxy_fops.splice_write = ures_cdev_splice_write;
-	if (f->show_fdinfo)
-		uc->proxy_fops.show_fdinfo = ures_cdev_show_fdinfo;
+	uc->proxy_fops = (const struct file_operations) {
+		.owner = drv->owner,
+		.fop_flags = drv->fop_flags,
+		/* Takes no file: nothing to guard. */
+		.check_flags = drv->check_flags,
+		.open = ures_cdev_open,
+		.release = ures_cdev_release,
+		URES_CDEV_FOP_IF(llseek), URES_CDEV_FOP_IF(read), URES_CDEV_FOP_IF(write),
+		URES_CDEV_FOP_IF(read_iter), URES_CDEV_FOP_IF(write_iter), URES_CDEV_FOP_IF(poll),
+		URES_CDEV_FOP_IF(unlocked_ioctl), URES_CDEV_FOP_IF(compat_ioctl),
+		URES_CDEV_FOP_IF(mmap), URES_CDEV_FOP_IF(flush), URES_CDEV_FOP_IF(fsync),
+		URES_CDEV_FOP_IF(fasync), URES_CDEV_FOP_IF(get_unmapped_area),
+		URES_CDEV_FOP_IF(splice_read), URES_CDEV_FOP_IF(splice_write),
+		URES_CDEV_FOP_IF(show_fdinfo),
+	};
+	return ures_cdev_covers(&uc->proxy_fops, drv, sizeof(*drv));
 }
 
 /* === Registration === */
@@ -858,13 +598,12 @@ struct ures_cdev *ures_cdev_alloc(struct ures *u,
 		return ERR_PTR(-ENOMEM);
 	uc->ures = u;
 	uc->fops = fops;
-	if (!ures_cdev_fops_supported(uc)) {
+	if (!ures_cdev_init_proxy(uc)) {
 		pr_warn("%s: %ps has a file operation the ures proxy does not support\n",
 			u->name, fops);
 		ures_kfree(u, uc);
 		return ERR_PTR(-EINVAL);
 	}
-	ures_cdev_init_proxy(uc);
 	mutex_init(&uc->vm_lock);
 	INIT_LIST_HEAD(&uc->mappings);
 	cdev_init(&uc->cdev, &uc->proxy_fops);
