@@ -27,24 +27,12 @@
 #include <linux/uaccess.h>
 #include <linux/ures.h>
 
+#include "ltd_test_abi.h"
+
 #define URES_SAMPLE_NAME	"ures_sample"
 #define URES_SAMPLE_BUF_SIZE	256
 #define URES_SAMPLE_MMAP_PAGES	2
 #define URES_SAMPLE_MAX_WAIT_MS	10000
-
-/* ABI, shared with ures_sample_devm.c and tests/userspace/ures_stress.c. */
-struct ures_sample_stats {
-	__u64 opens;
-	__u64 reads;
-	__u64 writes;
-	__u64 ioctls;
-	__u64 polls;
-	__u64 seq;
-};
-
-#define URES_SAMPLE_IOC_STATS	_IOR('U', 0x01, struct ures_sample_stats)
-/* Sleep until the next write; the argument is a timeout in ms, 0: none. */
-#define URES_SAMPLE_IOC_WAIT	_IO('U', 0x02)
 
 /**
  * struct ures_sample - the state behind /dev/ures_sample, ures-owned

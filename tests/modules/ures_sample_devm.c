@@ -24,22 +24,11 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "ltd_test_abi.h"
+
 #define URES_SAMPLE_DEVM_NAME		"ures_sample_devm"
 #define URES_SAMPLE_DEVM_BUF_SIZE	256
 #define URES_SAMPLE_DEVM_MAX_WAIT_MS	1000
-
-/* ABI, shared with ures_sample.c and tests/userspace/ures_stress.c. */
-struct ures_sample_stats {
-	__u64 opens;
-	__u64 reads;
-	__u64 writes;
-	__u64 ioctls;
-	__u64 polls;
-	__u64 seq;
-};
-
-#define URES_SAMPLE_IOC_STATS	_IOR('U', 0x01, struct ures_sample_stats)
-#define URES_SAMPLE_IOC_WAIT	_IO('U', 0x02)
 
 /**
  * struct ures_sample_devm - device state, devm_kzalloc()ed: the bug

@@ -41,18 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ABI of tests/modules/ures_sample.c and ures_sample_devm.c. */
-struct ures_sample_stats {
-	__u64 opens;
-	__u64 reads;
-	__u64 writes;
-	__u64 ioctls;
-	__u64 polls;
-	__u64 seq;
-};
-
-#define URES_SAMPLE_IOC_STATS	_IOR('U', 0x01, struct ures_sample_stats)
-#define URES_SAMPLE_IOC_WAIT	_IO('U', 0x02)
+#include "ltd_test_abi.h"
 
 #define MAX_THREADS	64
 #define OPS_PER_OPEN	4
