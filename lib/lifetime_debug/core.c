@@ -17,7 +17,7 @@
 #include "lifetime_debug.h"
 
 DEFINE_STATIC_KEY_FALSE(lifetime_debug_enabled_key);
-EXPORT_SYMBOL_GPL(lifetime_debug_enabled_key);
+EXPORT_SYMBOL(lifetime_debug_enabled_key);
 
 atomic_long_t ltd_counters[LTD_COUNTER_COUNT];
 atomic_long_t ltd_type_counters[LTD_BUG_TYPE_COUNT];
