@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Lifetime sanitizer debugfs interface: stats and the report history.
+ * Lifetime sanitizer debugfs interface: the lifetime_debug directory with
+ * stats, the report history, the refcount classes, the domains and the tagged
+ * objects (the annotations add their own file to it).
  */
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt

@@ -90,8 +90,26 @@ static unsigned long ltd_module_fops_site(const struct file_operations *fops,
 	return (unsigned long)fops;
 }
 
+/*
+ * Why the open file did not keep @mod loaded. Another module in .owner is
+ * the one the file pins; this module in .owner means the file took no
+ * reference (f_op set without fops_get(), or a forced unload).
+ */
+static const char *ltd_module_unpinned_why(const struct file_operations *fops,
+					   struct module *mod, char *buf,
+					   size_t len)
+{
+	if (!fops->owner)
+		return "their .owner is not set";
+	if (fops->owner == mod)
+		return "their .owner is this module, but the file holds no reference to it";
+	scnprintf(buf, len, "their .owner is module %s", module_name(fops->owner));
+	return buf;
+}
+
 static void ltd_module_check_files(struct module *mod)
 {
+	char why[MODULE_NAME_LEN + 32];
 	struct ltd_module_scan *scan;
 	struct task_struct *p;
 	unsigned int i;
@@ -120,8 +138,9 @@ static void ltd_module_check_files(struct module *mod)
 		r.site = ltd_module_fops_site(ref->fops, mod);
 		r.dedup = (unsigned long)ref->fops;
 		scnprintf(r.what, sizeof(r.what),
-			  "File operations %ps are in use by an open file (fd %u of task %s/%d) while module %s unloads: their .owner is not set",
-			  ref->fops, ref->fd, ref->comm, ref->pid, mod->name);
+			  "File operations %ps are in use by an open file (fd %u of task %s/%d) while module %s unloads: %s",
+			  ref->fops, ref->fd, ref->comm, ref->pid, mod->name,
+			  ltd_module_unpinned_why(ref->fops, mod, why, sizeof(why)));
 		scnprintf(r.object, sizeof(r.object),
 			  "The object is module %s (going): nothing pinned it; the file's next read, ioctl or close runs freed code",
 			  mod->name);
