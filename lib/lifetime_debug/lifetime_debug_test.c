@@ -370,6 +370,25 @@ static noinline void test_rc_retroactive(struct kunit *test)
 	KUNIT_EXPECT_GE(test, observed_find(0, "(seen earlier)"), 0);
 }
 
+#define RC_SLEEPING_PUT	"BUG: LIFETIME: sleeping-final-put in "
+
+/* The put path of the process-context tests: a class whose release sleeps. */
+static noinline int rc_put_process_only(struct rc_obj *obj)
+{
+	return kref_put(&obj->ref, rc_release_sleeps_process_only);
+}
+
+/* The class has learned that its release sleeps; @obj has 11 references. */
+static void rc_process_only_setup(struct kunit *test, struct rc_obj *obj)
+{
+	int i;
+
+	rc_learn(test, rc_release_sleeps_process_only);
+	kref_init(&obj->ref);
+	for (i = 0; i < 10; i++)
+		kref_get(&obj->ref);
+}
+
 /* A sleeping release put only from process context is fine. */
 static void test_rc_process_context_silent(struct kunit *test)
 {
@@ -377,28 +396,78 @@ static void test_rc_process_context_silent(struct kunit *test)
 	long reports = stats_value(test, "bugs[sleeping-final-put]");
 	int i;
 
-	rc_learn(test, rc_release_sleeps_process_only);
-	kref_init(&obj.ref);
+	rc_process_only_setup(test, &obj);
 	for (i = 0; i < 10; i++)
-		kref_get(&obj.ref);
-	for (i = 0; i < 10; i++)
-		kref_put(&obj.ref, rc_release_sleeps_process_only);
-	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps_process_only), 1);
+		rc_put_process_only(&obj);
+	KUNIT_EXPECT_EQ(test, rc_put_process_only(&obj), 1);
+	KUNIT_EXPECT_EQ(test, obj.released, 1);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
 	KUNIT_EXPECT_EQ(test, stats_value(test, "bugs[sleeping-final-put]"), reports);
 }
 
-/* A release that does not sleep may be put anywhere. */
+/* Its twin: the same class and puts, one of them under a spinlock. */
+static void test_rc_process_context_one_atomic(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+	long reports = stats_value(test, "bugs[sleeping-final-put]");
+	int i;
+
+	rc_process_only_setup(test, &obj);
+	for (i = 0; i < 9; i++)
+		rc_put_process_only(&obj);
+	spin_lock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, rc_put_process_only(&obj), 0);
+	spin_unlock(&rc_test_lock);
+	KUNIT_EXPECT_EQ(test, rc_put_process_only(&obj), 1);
+	KUNIT_EXPECT_EQ(test, obj.released, 1);
+	KUNIT_EXPECT_EQ(test, observed_count(RC_SLEEPING_PUT "rc_put_process_only+"), 1);
+	EXPECT_SEEN(test, "class rc_release_sleeps_process_only with rc_test_lock held");
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 1);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "bugs[sleeping-final-put]"), reports + 1);
+}
+
+/* The put path of the atomic tests: one put under rc_test_lock. */
+static noinline int rc_put_locked(struct rc_obj *obj, void (*release)(struct kref *))
+{
+	int ret;
+
+	spin_lock(&rc_test_lock);
+	ret = kref_put(&obj->ref, release);
+	spin_unlock(&rc_test_lock);
+	return ret;
+}
+
+/* A release that does not sleep may be put anywhere, its final put too. */
 static void test_rc_atomic_release_silent(struct kunit *test)
 {
 	struct rc_obj obj = { .released = 0 };
 
+	rc_learn(test, rc_release_atomic);
 	kref_init(&obj.ref);
-	spin_lock(&rc_test_lock);
-	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_atomic), 1);
-	spin_unlock(&rc_test_lock);
+	kref_get(&obj.ref);
+	KUNIT_EXPECT_EQ(test, rc_put_locked(&obj, rc_release_atomic), 0);
+	KUNIT_EXPECT_EQ(test, rc_put_locked(&obj, rc_release_atomic), 1);
 	KUNIT_EXPECT_EQ(test, obj.released, 1);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
+}
+
+/*
+ * Its twin: the same put path, with a release that sleeps (only the
+ * non-final put is under the lock: the release must not really sleep there).
+ */
+static void test_rc_atomic_put_of_sleeping_release(struct kunit *test)
+{
+	struct rc_obj obj = { .released = 0 };
+
+	rc_learn(test, rc_release_sleeps);
+	kref_init(&obj.ref);
+	kref_get(&obj.ref);
+	KUNIT_EXPECT_EQ(test, rc_put_locked(&obj, rc_release_sleeps), 0);
+	KUNIT_EXPECT_EQ(test, kref_put(&obj.ref, rc_release_sleeps), 1);
+	KUNIT_EXPECT_EQ(test, obj.released, 1);
+	KUNIT_EXPECT_EQ(test, observed_count(RC_SLEEPING_PUT "rc_put_locked+"), 1);
+	EXPECT_SEEN(test, "Put of refcount class rc_release_sleeps with rc_test_lock held by task");
+	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 1);
 }
 
 /* A release declared must-not-sleep that sleeps. */
@@ -898,7 +967,9 @@ static struct kunit_case lifetime_debug_refcount_test_cases[] = {
 	KUNIT_CASE(test_rc_put_under_spinlock),
 	KUNIT_CASE(test_rc_retroactive),
 	KUNIT_CASE(test_rc_process_context_silent),
+	KUNIT_CASE(test_rc_process_context_one_atomic),
 	KUNIT_CASE(test_rc_atomic_release_silent),
+	KUNIT_CASE(test_rc_atomic_put_of_sleeping_release),
 	KUNIT_CASE(test_rc_nosleep_release),
 	KUNIT_CASE(test_rc_one_class_per_type),
 	KUNIT_CASE(test_rc_put_device_atomic),
