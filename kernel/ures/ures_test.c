@@ -12,10 +12,13 @@
 #include <linux/completion.h>
 #include <linux/debug_locks.h>
 #include <linux/delay.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -228,15 +231,42 @@ static void ures_test_kfree(struct kunit *test)
 
 /* === Revocation === */
 
+/**
+ * struct ures_test_reader - a thread inside a read-side section
+ * @u: the instance
+ * @sleep_in_section: sleep in ures_wait_event_interruptible() on a
+ *	condition that never becomes true, instead of waiting for @go_exit
+ * @enter_ret: what ures_enter() returned
+ * @wait_ret: what ures_wait_event_interruptible() returned
+ * @checks: evaluations of the wait's condition
+ * @entered: completed once ures_enter() returned
+ * @asleep: completed when the condition is checked on the wait queue
+ * @go_exit: leave the section
+ * @done: completed when the thread ends
+ */
 struct ures_test_reader {
 	struct ures *u;
 	bool sleep_in_section;
 	int enter_ret;
 	int wait_ret;
+	atomic_t checks;
 	struct completion entered;
+	struct completion asleep;
 	struct completion go_exit;
 	struct completion done;
 };
+
+/*
+ * The wait's condition, never true. wait_event_interruptible() checks it
+ * once, then again after queueing the task in TASK_INTERRUPTIBLE: from the
+ * second check on, a wake-up of the queue is what ends the wait.
+ */
+static bool ures_test_reader_woken(struct ures_test_reader *r)
+{
+	if (atomic_inc_return(&r->checks) == 2)
+		complete(&r->asleep);
+	return false;
+}
 
 static int ures_test_reader_fn(void *data)
 {
@@ -246,7 +276,8 @@ static int ures_test_reader_fn(void *data)
 	complete(&r->entered);
 	if (r->enter_ret >= 0) {
 		if (r->sleep_in_section)
-			r->wait_ret = ures_wait_event_interruptible(r->u, false);
+			r->wait_ret =
+				ures_wait_event_interruptible(r->u, ures_test_reader_woken(r));
 		else
 			wait_for_completion(&r->go_exit);
 		ures_exit(r->u, r->enter_ret);
@@ -284,6 +315,7 @@ static struct ures_test_reader *ures_test_start_reader(struct kunit *test,
 	r->u = u;
 	r->sleep_in_section = sleep;
 	init_completion(&r->entered);
+	init_completion(&r->asleep);
 	init_completion(&r->go_exit);
 	init_completion(&r->done);
 	t = kthread_run(ures_test_reader_fn, r, "ures_test_reader");
@@ -365,8 +397,9 @@ static void ures_test_revoke_wakes_sleepers(struct kunit *test)
 
 	r = ures_test_start_reader(test, u, true);
 	KUNIT_ASSERT_GE(test, r->enter_ret, 0);
-	/* Let the reader go to sleep inside its section. */
-	msleep(50);
+	/* The reader is queued, asleep inside its section. */
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&r->asleep,
+							  URES_TEST_TIMEOUT), 0);
 	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
 
 	v = ures_test_start_revoker(test, u);
@@ -377,6 +410,8 @@ static void ures_test_revoke_wakes_sleepers(struct kunit *test)
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&r->done,
 							  URES_TEST_TIMEOUT), 0);
 	KUNIT_EXPECT_EQ(test, r->wait_ret, -ENODEV);
+	/* Woken, it checked the condition again, and saw the revocation. */
+	KUNIT_EXPECT_GE(test, atomic_read(&r->checks), 2);
 	KUNIT_EXPECT_EQ(test, v->ret, 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->revokes), 1);
 
@@ -800,13 +835,60 @@ static void ures_test_bad_args(struct kunit *test)
 
 /* === Char device === */
 
+#define URES_TEST_NODE	"/ures_test_cdev"
+
+/* A device node for @devt at @path; needs a writable root (boot time). */
+static int ures_test_mknod(const char *path, dev_t devt)
+{
+	struct dentry *dentry;
+	struct path parent;
+	int ret;
+
+	dentry = kern_path_create(AT_FDCWD, path, &parent, 0);
+	if (IS_ERR(dentry))
+		return PTR_ERR(dentry);
+	ret = vfs_mknod(mnt_idmap(parent.mnt), d_inode(parent.dentry), dentry,
+			S_IFCHR | 0600, devt);
+	done_path_create(&parent, dentry);
+	return ret;
+}
+
+static void ures_test_unlink(const char *path)
+{
+	struct dentry *parent;
+	struct path p;
+
+	if (kern_path(path, 0, &p))
+		return;
+	parent = dget_parent(p.dentry);
+	inode_lock_nested(d_inode(parent), I_MUTEX_PARENT);
+	vfs_unlink(mnt_idmap(p.mnt), d_inode(parent), p.dentry, NULL);
+	inode_unlock(d_inode(parent));
+	dput(parent);
+	path_put(&p);
+}
+
+/* The driver's read() through the proxy, as read(2) would call it. */
+static ssize_t ures_test_file_read(struct file *filp)
+{
+	loff_t pos = 0;
+
+	return filp->f_op->read(filp, NULL, 0, &pos);
+}
+
+/*
+ * A file opened through the cdev pins the ures, also once the cdev is
+ * deleted and the ures revoked; its close, then the cdev's release, drop the
+ * last references.
+ */
 static void ures_test_cdev_pins(struct kunit *test)
 {
 	struct ures_test_ctx *ctx = ures_test_ctx_new(test);
 	struct ures *u = &ctx->u;
 	struct ures_cdev *uc;
-	unsigned long deadline;
+	struct file *filp;
 	dev_t devt;
+	int ret;
 
 	uc = ures_cdev_alloc(u, &ures_test_good_fops);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(uc));
@@ -816,23 +898,46 @@ static void ures_test_cdev_pins(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, alloc_chrdev_region(&devt, 0, 1, "ures_test"), 0);
 	KUNIT_ASSERT_EQ(test, ures_cdev_add(uc, devt, 1), 0);
-	/* The live cdev holds a reference... */
+	/* The live cdev holds a reference. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&u->refcount), 2);
 	KUNIT_EXPECT_EQ(test, ures_cdev_add(uc, devt, 1), -EBUSY);
 
-	/* ...until it is released, after ures_cdev_del() and the last close. */
+	ret = ures_test_mknod(URES_TEST_NODE, devt);
+	if (ret == -EROFS) {
+		ures_cdev_del(uc);
+		unregister_chrdev_region(devt, 1);
+		ures_revoke(u);
+		ures_put(u);
+		kunit_skip(test, "needs a writable / for its device node (at boot)");
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	filp = filp_open(URES_TEST_NODE, O_RDONLY, 0);
+	ures_test_unlink(URES_TEST_NODE);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(filp), "open: %ld", PTR_ERR(filp));
+
+	/* Opened through the proxy, which forwards to the driver... */
+	KUNIT_EXPECT_PTR_EQ(test, ures_file_ures(filp), u);
+	KUNIT_EXPECT_PTR_EQ(test, filp->private_data, ures_get_drvdata(u));
+	KUNIT_EXPECT_EQ(test, ures_test_file_read(filp), 0);
+	/* ...and the file holds a reference of its own. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&u->refcount), 3);
+
+	/* Deleted, the cdev lives on for the open file, pinning the ures. */
 	ures_cdev_del(uc);
 	unregister_chrdev_region(devt, 1);
-	deadline = jiffies + URES_TEST_TIMEOUT;
-	while (atomic_read(&u->refcount) > 1 && time_before(jiffies, deadline))
-		msleep(20);
-	KUNIT_EXPECT_EQ(test, atomic_read(&u->refcount), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&u->refcount), 3);
 	KUNIT_EXPECT_EQ(test, ures_revoke(u), 0);
-	KUNIT_EXPECT_EQ(test, ures_misuse_count(u), 0);
-
+	KUNIT_EXPECT_EQ(test, ures_test_file_read(filp), -ENODEV);
 	ures_put(u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&u->refcount), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->releases), 0);
+
+	/* The close drops the file's reference, the cdev's release the pin. */
+	__fput_sync(filp);
 	ures_test_wait_released(test, ctx);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->releases), 1);
 	KUNIT_EXPECT_EQ(test, u->nr_owned, 0);
+	KUNIT_EXPECT_EQ(test, ures_misuse_count(u), 0);
 }
 
 static struct kunit_case ures_test_cases[] = {
