@@ -72,6 +72,27 @@ for name, log, what in (("WARN", STRAY, "WARNING: CPU"),
     check("splat: %s outside a suite is unexpected" % name,
           len(bad) == 1 and what in bad[0].text and bad[0].owner is None)
 
+# --- report titles ----------------------------------------------------------
+TITLES_OK = """[ 1.0] BUG: LIFETIME: unprotected-access in demo_read+0x10/0x20 [demo]
+[ 1.1] BUG: LIFETIME: sleeping-final-put in foo.constprop.0+0x1/0x2
+[ 1.2] BUG: LIFETIME: unprotected-access in (unknown site)
+[ 1.3] BUG: LIFETIME: unpinned-cdev in upset_device+0x1/0x2
+[ 1.4] BUG: LIFETIME: unprotected-access in ltd_dom_timer_fn+0x1/0x2 [ltd_domain_scenarios]
+"""
+check("titles: driver frames and the fixed unknown form pass",
+      H.title_problems(TITLES_OK) == [])
+for bad in ("BUG: LIFETIME: unprotected-access in __mutex_lock+0x1/0x2",
+            "BUG: LIFETIME: unprotected-access in lock_release+0x1/0x2",
+            "BUG: LIFETIME: unprotected-access in _copy_to_user+0x1/0x2",
+            "BUG: LIFETIME: unprotected-access in string+0x1/0x2",
+            "BUG: LIFETIME: unprotected-access in up_read+0x1/0x2",
+            "BUG: LIFETIME: sleeping-final-put in ltd_rc_put+0x1/0x2",
+            "BUG: LIFETIME: unprotected-access in 0x10000",
+            "BUG: LIFETIME: unprotected-access in 0xffffffffc0001000",
+            "BUG: LIFETIME: use-after-teardown in demo_read+0x10/0x20 [demo]",
+            "BUG: LIFETIME: unprotected-access in demo_read"):
+    check("titles: rejected: %s" % bad[len("BUG: LIFETIME: "):],
+          len(H.title_problems("[ 2.0] " + bad + "\n")) == 1)
 
 # --- tests/drivers/score on canned logs -----------------------------------
 SCORE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "drivers", "score")

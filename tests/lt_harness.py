@@ -134,3 +134,41 @@ def read_scenario_headers(path):
             else:
                 hdr[m.group(1)] = m.group(2)
     return hdr
+
+
+# The title of a lifetime report: its type and a site, "%pS" of a function
+# (an optional .constprop.N-style suffix, offset/size, a module) or the
+# fixed form for a site without a symbol (lib/lifetime_debug/report.c).
+TITLE_TYPES = ("unprotected-access", "sleeping-final-put", "sleeping-nosleep-release",
+               "unpinned-module-reference", "freed-while-open", "unpinned-cdev")
+TITLE = re.compile(
+    r"^BUG: LIFETIME: (%s) in (?:([A-Za-z_][A-Za-z0-9_]*)(?:\.[a-z_]+\.[0-9]+)*"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?|\(unknown site\))$"
+    % "|".join(TITLE_TYPES))
+# Built-in functions a title must never name: the sanitizer, KASAN, copy and
+# string helpers, lock primitives (the first frame below them names the
+# report). Module code (a "[module]" suffix) is none of them.
+TITLE_NEVER = re.compile(
+    r"^(?:_?_?ltd_|_?_?lifetime_debug_|_?_?kasan_|__asan_|check_region|"
+    r"_?copy_(?:to|from)_(?:user|iter)|copy_page_to_iter|simple_(?:read_from|write_to)_buffer|"
+    r"memory_read_from_buffer|sysfs_emit(?:_at)?|v?sn?printf|v?scnprintf|sprintf|"
+    r"seq_(?:v?printf|write|puts)|string|(?:sized_)?strscpy|strn?len|_?_?mem(?:cpy|move|set|cmp)|"
+    r"lock_(?:acquire|release|acquired|contended)|lockdep_|__lock_|do_raw_|_raw_|queued_|osq_|"
+    r"_?_?mutex_|_?_?ww_mutex_|_?_?rt_mutex_|_?_?rwsem_|_?_?down|_?_?up_|up$|percpu_(?:down|up)_|"
+    r"complete|wait_for_completion|__wake_up|try_to_wake_up|kobject_put$|put_device$)")
+
+
+def title_problems(text):
+    """(lineno, line, why) for each lifetime report title in a console log
+    that does not match TITLE or names a function in TITLE_NEVER."""
+    bad = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = strip(raw)
+        if not line.startswith("BUG: LIFETIME:"):
+            continue
+        m = TITLE.match(line)
+        if not m:
+            bad.append((lineno, line, "not the title grammar"))
+        elif m.group(2) and not m.group(3) and TITLE_NEVER.match(m.group(2)):
+            bad.append((lineno, line, "names a helper, lock primitive or the sanitizer"))
+    return bad

@@ -27,6 +27,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/debug.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
@@ -381,29 +382,15 @@ static unsigned long ltd_func_of(unsigned long ip)
 	return ip - offset;
 }
 
-/* Copy helpers: a report names their caller, the code that chose to copy. */
-static bool ltd_copy_helper(unsigned long ip)
-{
-	static const char *const helpers[] = {
-		"_copy_to_user", "_copy_from_user", "copy_to_user", "copy_from_user",
-		"simple_read_from_buffer", "simple_write_to_buffer",
-		"_copy_to_iter", "_copy_from_iter", "copy_page_to_iter",
-		"memory_read_from_buffer", "sysfs_emit", "sysfs_emit_at",
-		"vsnprintf", "vscnprintf", "scnprintf", "snprintf", "sprintf",
-		"seq_printf", "seq_vprintf", "seq_write", "seq_puts",
-		"string", "strscpy", "sized_strscpy", "strlen", "strnlen",
-	};
-
-	return ltd_kernel_sym_in(ip, helpers, ARRAY_SIZE(helpers), false);
-}
-
 /*
- * Copy helpers seen so far, as address ranges: an access inside one is
- * keyed by the helper's caller, so that two driver functions copying from
- * the same domain through copy_to_user() are two accesses, not one.
- * Written under ltd_dom_lock, read without it.
+ * Copy, string and lock helpers seen so far (ltd_helper_frame()), as
+ * address ranges: an access inside one is keyed by the helper's caller, so
+ * that two driver functions copying from the same domain through
+ * copy_to_user(), or taking a mutex inside it, are two accesses, not one.
+ * The lock and scheduler text sections need no learning. Written under
+ * ltd_dom_lock, read without it.
  */
-#define LTD_HELPER_RANGES	16
+#define LTD_HELPER_RANGES	64
 static struct {
 	unsigned long start;
 	unsigned long end;
@@ -414,6 +401,8 @@ static bool ltd_in_helper(unsigned long ip)
 {
 	int i, n = smp_load_acquire(&ltd_nr_helper_ranges);
 
+	if (in_sched_functions(ip))
+		return true;
 	for (i = 0; i < n; i++)
 		if (ip - ltd_helper_ranges[i].start <
 		    ltd_helper_ranges[i].end - ltd_helper_ranges[i].start)
@@ -437,6 +426,8 @@ static void ltd_add_helper(unsigned long start, unsigned long size)
 		smp_store_release(&ltd_nr_helper_ranges, i + 1);
 	}
 	ltd_unlock(flags);
+	if (i == LTD_HELPER_RANGES)
+		ltd_degraded(LTD_DEGRADED_HELPERS);
 }
 
 struct ltd_site_walk {
@@ -456,7 +447,7 @@ static bool ltd_site_frame(void *arg, unsigned long pc)
 		if (!w->past_ip)
 			return true;
 	}
-	if (w->learn && !ltd_in_helper(pc) && ltd_copy_helper(pc) &&
+	if (w->learn && !ltd_in_helper(pc) && ltd_helper_frame(pc, true) &&
 	    kallsyms_lookup_size_offset(pc, &size, &offset))
 		ltd_add_helper(pc - offset, size);
 	if (ltd_in_helper(pc))
@@ -467,16 +458,17 @@ static bool ltd_site_frame(void *arg, unsigned long pc)
 
 /*
  * The site an access is recorded (and titled) by: @ip, or the caller of
- * the copy helpers it is in, found by unwinding only as far as that
- * caller. With @learn (a new access), the copy helpers met on the way up
- * the stack are remembered first (string(), vsnprintf(), scnprintf()...),
- * so that later accesses need no symbol lookup.
+ * the copy, string or lock helpers it is in, found by unwinding only as
+ * far as that caller. With @learn (a new access), the helpers met on the
+ * way up the stack are remembered first (string(), vsnprintf(),
+ * scnprintf(), lock_release()...), so that later accesses need no symbol
+ * lookup.
  */
 static unsigned long ltd_key_site(unsigned long ip, bool learn)
 {
 	struct ltd_site_walk w = { .ip = ip, .site = ip, .learn = learn };
 
-	if (!ltd_in_helper(ip) && !(learn && ltd_copy_helper(ip)))
+	if (!ltd_in_helper(ip) && !(learn && ltd_helper_frame(ip, true)))
 		return ip;
 	arch_stack_walk(ltd_site_frame, &w, current, NULL);
 	return w.site;
@@ -502,10 +494,11 @@ static void ltd_guard_list(char *buf, size_t len, const struct ltd_access *a)
  * @dom_name:	the domain's owner name
  * @driver:	its driver, "" if none
  * @teardown:	the teardown's stack, NULL when reported at the access
+ * @folded:	other sites folded into this report (lines), or NULL
  */
 void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
 		       const char *dom_name, const char *driver,
-		       const struct ltd_report_stack *teardown)
+		       const struct ltd_report_stack *teardown, const char *folded)
 {
 	struct ltd_report r = {};
 	char guards[80];
@@ -536,6 +529,8 @@ void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
 			  dom_name, driver[0] ? driver : "(none)",
 			  a->addr - a->obj_start, a->obj_size,
 			  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
+	if (folded)
+		strscpy(r.folded, folded, sizeof(r.folded));
 	r.stacks[0] = a->stack;
 	ltd_stack_from_ref(&r.stacks[1], "Allocated", &a->alloc);
 	if (teardown && teardown->title[0])
@@ -634,7 +629,7 @@ static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct l
 	if (a->site == site)
 		ltd_verdict_fill(c, dom, epoch, site, &gs);
 	if (copy && !gs.nr && !dup)
-		ltd_access_report(copy, dom->kind, name, driver, NULL);
+		ltd_access_report(copy, dom->kind, name, driver, NULL, NULL);
 	ltd_meta_free(copy);
 }
 

@@ -104,6 +104,7 @@ const char *const ltd_degraded_names[LTD_DEGRADED_COUNT] = {
 	[LTD_DEGRADED_OWNER_FRAMES]	= "owner_frames",
 	[LTD_DEGRADED_CONTEXTS]		= "context_frames",
 	[LTD_DEGRADED_NOWAIT]		= "nowait_stops",
+	[LTD_DEGRADED_HELPERS]		= "helper_ranges",
 };
 
 static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
@@ -123,6 +124,8 @@ static const char *const ltd_degraded_msgs[LTD_DEGRADED_COUNT] = {
 		"too many nested interrupt or runtime-PM contexts: their accesses are judged without the context's guard",
 	[LTD_DEGRADED_NOWAIT] =
 		"too many timers or works stopped without waiting at one module exit: some are not reported",
+	[LTD_DEGRADED_HELPERS] =
+		"too many copy, string and lock helpers met: accesses inside the others are keyed by the helper, not by its caller",
 };
 
 static atomic_long_t ltd_degraded_counts[LTD_DEGRADED_COUNT];

@@ -59,6 +59,7 @@ enum ltd_degraded_reason {
 	LTD_DEGRADED_OWNER_FRAMES,	/* too many owner-annotated callbacks at once */
 	LTD_DEGRADED_CONTEXTS,		/* context frames full: accesses lack its guard */
 	LTD_DEGRADED_NOWAIT,		/* non-waiting stop records full */
+	LTD_DEGRADED_HELPERS,		/* helper range table full */
 	LTD_DEGRADED_COUNT,
 };
 
@@ -73,6 +74,9 @@ extern bool ltd_multi_shot;
 #define LTD_LINE_LEN		256
 #define LTD_REPORT_STACKS	3
 #define LTD_HISTORY_SIZE	16
+#define LTD_FOLDED_LEN		512
+/* The title of a report whose site has no symbol (a module gone, a test). */
+#define LTD_UNKNOWN_SITE	"(unknown site)"
 
 /**
  * struct ltd_report_stack - one stack of a report, with who and when
@@ -101,9 +105,12 @@ struct ltd_report_stack {
  * @dedup:	mixed with type and site for deduplication (e.g. the class)
  * @object:	line 3: the object, its domain and owner
  * @stacks:	access/put stack first, then allocation/teardown/sleep stacks
+ * @folded:	lines after @object: other access sites folded into this
+ *		report (one per line, each ending in a newline), or ""
  * @seq:	report number since boot (filled by ltd_report())
- * @site_sym:	@site as "%pS" when reported (filled by ltd_report()): the
- *		history keeps the name even after the module is gone
+ * @site_sym:	the title's site as "%pS" (filled by ltd_report()), or
+ *		LTD_UNKNOWN_SITE: the history keeps the name even after the
+ *		module is gone
  */
 struct ltd_report {
 	enum ltd_bug_type type;
@@ -112,6 +119,7 @@ struct ltd_report {
 	char what[LTD_LINE_LEN];
 	char object[LTD_LINE_LEN];
 	struct ltd_report_stack stacks[LTD_REPORT_STACKS];
+	char folded[LTD_FOLDED_LEN];
 	unsigned long seq;
 	char site_sym[128];
 };
@@ -126,8 +134,7 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r);
 void ltd_print_history(struct seq_file *seq);
 void ltd_report_reset_dedup(void);
 unsigned long ltd_stack_first(depot_stack_handle_t handle);
-bool ltd_kernel_sym_in(unsigned long ip, const char *const *names,
-		       unsigned int nr, bool prefix);
+bool ltd_helper_frame(unsigned long ip, bool copy_lock);
 
 /* === Refcount classes === */
 
@@ -372,7 +379,7 @@ unsigned int ltd_domain_nr_accesses(struct ltd_domain *d);
 void ltd_access_release(struct ltd_access *a);
 void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
 		       const char *dom_name, const char *driver,
-		       const struct ltd_report_stack *teardown);
+		       const struct ltd_report_stack *teardown, const char *folded);
 bool ltd_guard_add(struct ltd_guardset *gs, const void *instance, const void *key,
 		   const char *name, bool by_key);
 DECLARE_PER_CPU(int, ltd_dom_busy);

@@ -16,6 +16,7 @@
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/debug.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -94,47 +95,100 @@ static inline void ltd_fail_kunit_test(void) { }
 /* === Stacks === */
 
 /*
- * Skip the sanitizer's own frames so the title names the caller: the first
- * frame whose symbol does not start with one of our prefixes.
+ * Frames a report is never named by: the sanitizer's own, and the helpers
+ * that touch an object on behalf of their caller. A report's title and an
+ * access's key site are the first frame below them, the code that chose to
+ * copy, print or lock, so the same bug gets the same title whichever
+ * helper touched the memory first.
  */
-/**
- * ltd_kernel_sym_in() - is @ip in a built-in function of a list?
- * @ip:		a code address
- * @names:	function names, or name prefixes if @prefix
- * @nr:		entries in @names
- * @prefix:	match the start of the symbol name only
- *
- * Only core kernel text is looked up: the lists name built-in functions.
- *
- * Return: true if @ip's function is (or starts with) one of @names.
+static const char *const ltd_internal_prefixes[] = {
+	"ltd_", "__ltd_", "lifetime_debug_", "__lifetime_debug_",
+	"kasan_", "__kasan_", "__asan_", "check_region",
+};
+
+/* Put helpers: the interesting frame is their caller. */
+static const char *const ltd_put_helpers[] = {
+	"kobject_put", "put_device",
+};
+
+/* Copy and string helpers. */
+static const char *const ltd_copy_helpers[] = {
+	"_copy_to_user", "_copy_from_user", "copy_to_user", "copy_from_user",
+	"simple_read_from_buffer", "simple_write_to_buffer",
+	"_copy_to_iter", "_copy_from_iter", "copy_page_to_iter",
+	"memory_read_from_buffer", "sysfs_emit", "sysfs_emit_at",
+	"vsnprintf", "vscnprintf", "scnprintf", "snprintf", "sprintf",
+	"seq_printf", "seq_vprintf", "seq_write", "seq_puts",
+	"string", "strscpy", "sized_strscpy", "strlen", "strnlen",
+	"memcpy", "memmove", "memset", "memcmp", "__memcpy", "__memmove",
+	"__memset",
+};
+
+/*
+ * Lock primitives outside the lock and scheduler text sections (which
+ * in_sched_functions() covers): lockdep, lock debugging, slow paths.
  */
-bool ltd_kernel_sym_in(unsigned long ip, const char *const *names,
+static const char *const ltd_lock_prefixes[] = {
+	"lock_acquire", "lock_release", "lock_acquired", "lock_contended",
+	"lock_sync", "lockdep_", "__lock_", "do_raw_", "debug_mutex_",
+	"debug_spin_", "queued_", "osq_", "mutex_", "__mutex_", "ww_mutex_",
+	"__ww_mutex_", "rt_mutex_", "__rt_mutex_", "rwsem_", "__rwsem_",
+	"down_", "__down_", "up_", "__up_", "percpu_down_", "percpu_up_",
+	"complete", "wait_for_completion", "__wake_up", "try_to_wake_up",
+};
+
+static bool ltd_sym_in(const char *sym, const char *const *names,
 		       unsigned int nr, bool prefix)
 {
-	char sym[KSYM_SYMBOL_LEN];
 	unsigned int i;
 
-	if (!core_kernel_text(ip) || !sprint_symbol_no_offset(sym, ip))
-		return false;
 	for (i = 0; i < nr; i++)
 		if (prefix ? str_has_prefix(sym, names[i]) : !strcmp(sym, names[i]))
 			return true;
 	return false;
 }
 
+/* The name of @ip's built-in function, or false (module code is no helper). */
+static bool ltd_kernel_sym(unsigned long ip, char *sym)
+{
+	return core_kernel_text(ip) && sprint_symbol_no_offset(sym, ip);
+}
+
 static bool ltd_internal_frame(unsigned long ip)
 {
-	static const char *const prefixes[] = {
-		"ltd_", "__ltd_", "lifetime_debug_", "__lifetime_debug_",
-		"kasan_", "__kasan_", "__asan_", "check_region",
-	};
-	/* Put helpers: the interesting frame is their caller. */
-	static const char *const helpers[] = {
-		"kobject_put", "put_device",
-	};
+	char sym[KSYM_SYMBOL_LEN];
 
-	return ltd_kernel_sym_in(ip, prefixes, ARRAY_SIZE(prefixes), true) ||
-	       ltd_kernel_sym_in(ip, helpers, ARRAY_SIZE(helpers), false);
+	return ltd_kernel_sym(ip, sym) &&
+	       (ltd_sym_in(sym, ltd_internal_prefixes, ARRAY_SIZE(ltd_internal_prefixes), true) ||
+		ltd_sym_in(sym, ltd_put_helpers, ARRAY_SIZE(ltd_put_helpers), false));
+}
+
+/**
+ * ltd_helper_frame() - does @ip belong to code a report is not named by?
+ * @ip:		a code address
+ * @copy_lock:	only copy, string and lock helpers (the key-site rule of an
+ *		access), not the sanitizer's frames or put helpers
+ *
+ * Only core kernel text is looked up; a symbol lookup each call, so the
+ * fast path remembers the ranges it learns (access.c).
+ *
+ * Return: true if @ip is in a copy or string helper, a lock primitive,
+ * and unless @copy_lock the sanitizer itself or a put helper.
+ */
+bool ltd_helper_frame(unsigned long ip, bool copy_lock)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (in_sched_functions(ip))
+		return true;
+	if (!ltd_kernel_sym(ip, sym))
+		return false;
+	if (ltd_sym_in(sym, ltd_copy_helpers, ARRAY_SIZE(ltd_copy_helpers), false) ||
+	    ltd_sym_in(sym, ltd_lock_prefixes, ARRAY_SIZE(ltd_lock_prefixes), true))
+		return true;
+	return !copy_lock &&
+	       (ltd_sym_in(sym, ltd_internal_prefixes, ARRAY_SIZE(ltd_internal_prefixes), true) ||
+		ltd_sym_in(sym, ltd_put_helpers, ARRAY_SIZE(ltd_put_helpers), false));
 }
 
 static noinline void __ltd_save_stack(struct ltd_report_stack *s,
@@ -297,20 +351,17 @@ void ltd_print_stack(struct seq_file *seq, const struct ltd_report_stack *s)
  */
 void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 {
-	unsigned long site = r->site ? r->site : ltd_stack_first(r->stacks[0].handle);
 	int i;
 
 	ltd_seq_con_printf(seq, "%s\n", LTD_SEPARATOR);
-	if (r->site_sym[0])
-		ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %s\n",
-				   ltd_bug_type_names[r->type], r->site_sym);
-	else
-		ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %pS\n",
-				   ltd_bug_type_names[r->type], (void *)site);
+	ltd_seq_con_printf(seq, "BUG: LIFETIME: %s in %s\n",
+			   ltd_bug_type_names[r->type], r->site_sym);
 	ltd_seq_con_printf(seq, "\n");
 	ltd_seq_con_printf(seq, "%s\n", r->what);
 	if (r->object[0])
 		ltd_seq_con_printf(seq, "%s\n", r->object);
+	if (r->folded[0])
+		ltd_seq_con_printf(seq, "%s", r->folded);
 	for (i = 0; i < LTD_REPORT_STACKS; i++) {
 		if (!r->stacks[i].title[0])
 			continue;
@@ -428,6 +479,36 @@ void ltd_print_history(struct seq_file *seq)
 
 /* === Reporting === */
 
+/*
+ * The site a report is titled and deduplicated by: @r->site, or when that
+ * is unset or a helper (ltd_helper_frame()), the first frame of the
+ * report's first stack that is none.
+ */
+static unsigned long ltd_title_site(const struct ltd_report *r)
+{
+	unsigned long *entries;
+	unsigned int nr, i;
+
+	if (r->site && !ltd_helper_frame(r->site, false))
+		return r->site;
+	nr = r->stacks[0].handle ? stack_depot_fetch(r->stacks[0].handle, &entries) : 0;
+	for (i = 0; i < nr; i++)
+		if (!ltd_helper_frame(entries[i], false))
+			return entries[i];
+	return r->site ?: (nr ? entries[0] : 0);
+}
+
+/* "%pS", or a fixed form that parsers can tell from a function's name. */
+static void ltd_title_sym(char *buf, size_t len, unsigned long site)
+{
+	unsigned long size, offset;
+
+	if (site && kallsyms_lookup_size_offset(site, &size, &offset))
+		snprintf(buf, len, "%pS", (void *)site);
+	else
+		strscpy(buf, LTD_UNKNOWN_SITE, len);
+}
+
 /**
  * ltd_report() - report a lifetime bug
  * @r: the report; @r->stacks[0] is normally the current stack
@@ -445,8 +526,8 @@ bool ltd_report(struct ltd_report *r)
 	unsigned long flags, site;
 	bool print = false;
 
-	site = r->site ? r->site : ltd_stack_first(r->stacks[0].handle);
-	snprintf(r->site_sym, sizeof(r->site_sym), "%pS", (void *)site);
+	site = ltd_title_site(r);
+	ltd_title_sym(r->site_sym, sizeof(r->site_sym), site);
 	atomic_long_inc(&ltd_type_counters[r->type]);
 
 	preempt_disable();

@@ -18,8 +18,10 @@
 
 #include <linux/device.h>
 #include <linux/device/driver.h>
+#include <linux/kallsyms.h>
 #include <linux/lifetime_debug_domain.h>
 #include <linux/lockdep.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -157,8 +159,75 @@ static bool ltd_access_closed(const struct ltd_access *a)
 }
 
 /*
+ * Which access of a group titles its report: one in module text (a
+ * driver's) before built-in code, then the first by function name and
+ * address, so the title does not depend on which access came first.
+ */
+static bool ltd_title_before(const struct ltd_access *a, const struct ltd_access *b)
+{
+	char sa[KSYM_SYMBOL_LEN], sb[KSYM_SYMBOL_LEN];
+	bool ma = is_module_text_address(a->site), mb = is_module_text_address(b->site);
+
+	if (ma != mb)
+		return ma;
+	sprint_symbol_no_offset(sa, a->site);
+	sprint_symbol_no_offset(sb, b->site);
+	return strcmp(sa, sb) < 0 || (!strcmp(sa, sb) && a->site < b->site);
+}
+
+/*
+ * One report per root cause: the open accesses that hold the same guards
+ * (none of which the teardown closed) are one missing synchronization,
+ * reported once with the other sites folded into it. Takes the reported
+ * records off @open; returns the rest.
+ */
+static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_domain_kind kind,
+					   const char *name, const char *driver,
+					   const struct ltd_report_stack *teardown)
+{
+	struct ltd_access *a, *next, *title = open, *rest = NULL, *group = NULL;
+	unsigned int nr = 0;
+	size_t n = 0;
+	char *folded;
+
+	for (a = open; a; a = next) {
+		next = a->next;
+		if (a->hash == open->hash && a->nr_guards == open->nr_guards) {
+			a->next = group;
+			group = a;
+			nr++;
+			if (ltd_title_before(a, title))
+				title = a;
+		} else {
+			a->next = rest;
+			rest = a;
+		}
+	}
+	folded = nr > 1 ? kmalloc(LTD_FOLDED_LEN, GFP_KERNEL) : NULL;
+	if (nr > 1 && !folded)
+		ltd_degraded(LTD_DEGRADED_NOMEM);	/* the other sites go unnamed */
+	if (folded) {
+		n = scnprintf(folded, LTD_FOLDED_LEN,
+			      "The same guards are missing at %u access sites, folded into this report:\n",
+			      nr);
+		for (a = group; a; a = a->next)
+			if (a != title)
+				n += scnprintf(folded + n, LTD_FOLDED_LEN - n, " %pS\n",
+					       (void *)a->site);
+	}
+	ltd_access_report(title, kind, name, driver, teardown, folded);
+	kfree(folded);
+	for (a = group; a; a = next) {
+		next = a->next;
+		ltd_access_release(a);
+	}
+	return rest;
+}
+
+/*
  * Reports every recorded foreign access that the teardown did not close,
- * then starts the domain afresh (the device may be bound again).
+ * one report per set of guards, then starts the domain afresh (the device
+ * may be bound again).
  */
 static void ltd_teardown_end(const void *owner)
 {
@@ -200,8 +269,12 @@ static void ltd_teardown_end(const void *owner)
 
 	for (a = records; a; a = next) {
 		next = a->next;
-		/* Switched off during the teardown: close it without reports. */
-		if (w && !a->reported && lifetime_debug_enabled() &&
+		/*
+		 * Switched off during the teardown: close it without reports.
+		 * Accesses without a guard were reported when they happened
+		 * (unless no memory was left for the report's copy).
+		 */
+		if (w && (a->nr_guards || !a->reported) && lifetime_debug_enabled() &&
 		    !ltd_access_closed(a)) {
 			a->next = open;
 			open = a;
@@ -211,12 +284,8 @@ static void ltd_teardown_end(const void *owner)
 	}
 
 	/* The window is closed: the reports' own locks are not recorded. */
-	for (a = open; a; a = a->next)
-		ltd_access_report(a, kind, name, driver, &teardown);
-	for (a = open; a; a = next) {
-		next = a->next;
-		ltd_access_release(a);
-	}
+	while (open)
+		open = ltd_report_group(open, kind, name, driver, &teardown);
 }
 
 /**
