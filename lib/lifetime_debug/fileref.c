@@ -175,6 +175,15 @@ static struct ltd_fr *ltd_fr_find_cdev(unsigned long addr)
 	return NULL;
 }
 
+/* Records and report buffers count in meta_bytes. */
+static void ltd_fr_kfree(const void *p)
+{
+	if (!p)
+		return;
+	ltd_meta_account(-(long)ksize(p));
+	kfree(p);
+}
+
 /* Free a list of records unlinked under the lock. */
 static void ltd_fr_free_dead(struct ltd_fr *dead)
 {
@@ -183,7 +192,7 @@ static void ltd_fr_free_dead(struct ltd_fr *dead)
 	while (dead) {
 		fr = dead;
 		dead = fr->next_dead;
-		kfree(fr);
+		ltd_fr_kfree(fr);
 	}
 }
 
@@ -191,7 +200,9 @@ static struct ltd_fr *ltd_fr_alloc(void)
 {
 	struct ltd_fr *fr = kzalloc(sizeof(*fr), GFP_KERNEL);
 
-	if (!fr) {
+	if (fr) {
+		ltd_meta_account(ksize(fr));
+	} else {
 		atomic_long_inc(&ltd_fr_stats[LTD_FR_STAT_NOMEM]);
 		ltd_degraded(LTD_DEGRADED_NOMEM);
 	}
@@ -235,7 +246,7 @@ void __lifetime_debug_cdev_add(struct cdev *p, bool embedded)
 	ltd_fr_link(fr);
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
 	atomic_long_inc(&ltd_fr_stats[LTD_FR_STAT_CDEVS]);
-	kfree(old);
+	ltd_fr_kfree(old);
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_cdev_add);
 
@@ -297,7 +308,7 @@ void __lifetime_debug_file_release(struct file *file)
 		}
 	}
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
-	kfree(found);
+	ltd_fr_kfree(found);
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_file_release);
 
@@ -493,6 +504,8 @@ void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 		raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
 		hits = kmalloc_array(LTD_FR_MAX_HITS, sizeof(*hits),
 				     GFP_NOWAIT | __GFP_NOWARN);
+		if (hits)
+			ltd_meta_account(ksize(hits));
 		max = hits ? LTD_FR_MAX_HITS : 0;
 		raw_spin_lock_irqsave(&ltd_fr_lock, flags);
 		nr = ltd_fr_collect(start, size, report, !!release, hits, max, &dead);
@@ -509,7 +522,7 @@ void __lifetime_debug_free(const void *obj, size_t size, unsigned long ip)
 	}
 	for (i = 0; i < min(nr, max); i++)
 		ltd_fr_report(&hits[i], start, size, ip, release, rel);
-	kfree(hits);
+	ltd_fr_kfree(hits);
 	ltd_fr_free_dead(dead);
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_free);
@@ -567,6 +580,6 @@ void __lifetime_debug_cdev_init(struct cdev *p)
 	if (fr)
 		ltd_fr_unlink(fr);
 	raw_spin_unlock_irqrestore(&ltd_fr_lock, flags);
-	kfree(fr);
+	ltd_fr_kfree(fr);
 }
 EXPORT_SYMBOL_GPL(__lifetime_debug_cdev_init);

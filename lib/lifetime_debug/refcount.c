@@ -7,18 +7,27 @@
  * the release runs, so lockdep sees "put under L, release takes L" cycles.
  * A class learns that its release can sleep from might_sleep() inside it;
  * puts of such a class from atomic context are reported, also retroactively.
+ *
+ * Lockdep is fed once per (class, held-lock chain): a per-CPU cache keeps
+ * the pairs already modelled, so a put under a known chain costs no
+ * lockdep validation and takes no global lock. The class pool is made when
+ * the sanitizer is first enabled; with lifetime_debug.sample=N only one put
+ * in N per CPU is looked at.
  */
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt
 
 #include <linux/debug_locks.h>
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/kallsyms.h>
 #include <linux/kobject.h>
 #include <linux/device.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rculist.h>
 #include <linux/sched/clock.h>
@@ -27,6 +36,7 @@
 #include <linux/stacktrace.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "lifetime_debug.h"
@@ -35,6 +45,8 @@
 #undef MODULE_PARAM_PREFIX
 #endif
 #define MODULE_PARAM_PREFIX "lifetime_debug."
+
+int ltd_rc_enable(void);
 
 /* === Classes === */
 
@@ -51,47 +63,69 @@ struct ltd_rc_put {
 	struct ltd_report_stack stack;
 };
 
+/* A stack a class keeps: struct ltd_report_stack without its title. */
+struct ltd_rc_stack {
+	depot_stack_handle_t handle;
+	pid_t pid;
+	int cpu;
+	u64 ts_nsec;
+	char comm[TASK_COMM_LEN];
+};
+
+#define LTD_RC_PREFIX		"refcount:"
+#define LTD_RC_NAME_INLINE	40	/* longer names are allocated */
+#define LTD_RC_NAME_MAX		(KSYM_NAME_LEN + 32)
+
 /**
  * struct ltd_rc_class - a refcount type
  * @node:	in ltd_rc_hash, RCU; changed under ltd_rc_lock
  * @key:	the release function (or call site) this class stands for
  * @lock_key:	registered with lockdep_register_key()
  * @map:	the class map: acquired by puts, held across the release
- * @name:	"refcount:<release symbol>", the lockdep class name
- * @sym:	the symbol part of @name
+ * @name:	"refcount:<release symbol>", the lockdep class name: @name_buf
+ *		or, when longer, allocated
  * @puts:	puts seen
- * @last_chain:	lockdep chain key (and subclass) of the last modelled put
  * @atomic_puts: puts seen in atomic context
- * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
- * @in_use:	the pool slot holds a class; cleared after unregistration
- * @nosleep:	declared must-not-sleep; under ltd_rc_lock
- * @sleep:	where the release first slept; under ltd_rc_lock
  * @sleep_site:	the might_sleep() caller seen first; under ltd_rc_lock
- * @nr_seen:	valid entries of @seen; under ltd_rc_lock
- * @seen:	atomic put sites already looked at; under ltd_rc_lock
+ * @sleep:	where the release first slept; under ltd_rc_lock
+ * @seen:	atomic put sites already looked at; written under ltd_rc_lock,
+ *		read without it up to @nr_seen
+ * @atomic:	atomic puts not yet reported, allocated on demand (LTD_RC_ATOMIC_PUTS
+ *		entries); under ltd_rc_lock
+ * @nr_seen:	valid entries of @seen (release-stored after the entry)
  * @nr_atomic:	valid entries of @atomic; under ltd_rc_lock
- * @atomic:	atomic puts not yet reported; under ltd_rc_lock
+ * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
+ * @nosleep:	declared must-not-sleep; under ltd_rc_lock
+ * @in_use:	the pool slot holds a class; cleared after unregistration
+ * @name_buf:	@name when it fits
  */
 struct ltd_rc_class {
 	struct hlist_node node;
 	const void *key;
 	struct lock_class_key lock_key;
 	struct lockdep_map map;
-	char name[KSYM_NAME_LEN + 16];
-	const char *sym;
+	const char *name;
 	atomic_long_t puts;
 	atomic_long_t atomic_puts;
-	u64 last_chain;
+	unsigned long sleep_site;
+	struct ltd_rc_stack sleep;
+	unsigned long seen[LTD_RC_SEEN];
+	struct ltd_rc_put *atomic;
+	u8 nr_seen;
+	u8 nr_atomic;
 	bool may_sleep;
 	bool nosleep;
 	bool in_use;
-	struct ltd_report_stack sleep;
-	unsigned long sleep_site;
-	unsigned int nr_seen;
-	unsigned long seen[LTD_RC_SEEN];
-	unsigned int nr_atomic;
-	struct ltd_rc_put atomic[LTD_RC_ATOMIC_PUTS];
+	char name_buf[LTD_RC_NAME_INLINE];
 };
+
+/* Lock statistics grow the lockdep map; without them a class fits 256 bytes. */
+static_assert(sizeof(struct ltd_rc_class) <= 256 || IS_ENABLED(CONFIG_LOCK_STAT));
+
+static inline const char *ltd_rc_sym(const struct ltd_rc_class *cls)
+{
+	return cls->name + strlen(LTD_RC_PREFIX);
+}
 
 static unsigned int ltd_rc_budget __ro_after_init = CONFIG_LIFETIME_DEBUG_REFCOUNT_CLASSES;
 
@@ -114,31 +148,65 @@ static const struct kernel_param_ops ltd_rc_budget_ops = {
 module_param_cb(refcount_classes, &ltd_rc_budget_ops, &ltd_rc_budget, 0444);
 MODULE_PARM_DESC(refcount_classes, "Lockdep classes for refcount types, fallback included");
 
-/* The pool is allocated once: a class map is recognised by its address. */
-static struct ltd_rc_class *ltd_rc_pool __ro_after_init;
-static struct ltd_rc_class *ltd_rc_fallback __ro_after_init;
+/* Check one put in this many, per CPU; 1: every put. */
+#define LTD_SAMPLE_MAX		1000000
+static unsigned int ltd_sample __read_mostly = 1;
+
+static int ltd_param_set_sample(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (!val || kstrtouint(val, 0, &n) || !n || n > LTD_SAMPLE_MAX)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops ltd_sample_ops = {
+	.set = ltd_param_set_sample,
+	.get = param_get_uint,
+};
+module_param_cb(sample, &ltd_sample_ops, &ltd_sample, 0444);
+MODULE_PARM_DESC(sample, "Check one refcount put in N per CPU (1: every put)");
+
+/*
+ * The pool is allocated once, when the sanitizer is first enabled: a class
+ * map is recognised by its address. Published with smp_store_release().
+ */
+static struct ltd_rc_class *ltd_rc_pool;
+static struct ltd_rc_class *ltd_rc_fallback;
+static bool ltd_rc_nomem;		/* the pool could not be made: stay off */
+static DEFINE_MUTEX(ltd_rc_pool_mutex);	/* making the pool */
 static DEFINE_RAW_SPINLOCK(ltd_rc_lock);	/* hash changes, class state */
 static struct hlist_head ltd_rc_hash[1 << LTD_RC_HASH_BITS];
 static unsigned int ltd_rc_next;		/* never-used pool slots start here */
 static bool ltd_rc_full;		/* no free slot: use the fallback at once */
-static atomic_long_t ltd_rc_stat[LTD_RC_STAT_COUNT];
+static DEFINE_PER_CPU(unsigned long, ltd_rc_stats[LTD_RC_STAT_COUNT]);
+static DEFINE_PER_CPU(int, ltd_sample_left);	/* puts to skip */
+static DEFINE_PER_CPU(int, ltd_sample_tag_left);	/* objects to skip */
 static void *ltd_device_release __ro_after_init;	/* drivers/base device_release */
 
 static inline void ltd_rc_count(enum ltd_rc_stat s)
 {
-	atomic_long_inc(&ltd_rc_stat[s]);
+	this_cpu_inc(ltd_rc_stats[s]);
 }
 
 unsigned long ltd_rc_stat_read(enum ltd_rc_stat s)
 {
-	return atomic_long_read(&ltd_rc_stat[s]);
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(ltd_rc_stats[s], cpu);
+	return sum;
 }
 
 static bool ltd_rc_is_class_map(const struct lockdep_map *map)
 {
-	const struct ltd_rc_class *end = ltd_rc_pool + ltd_rc_budget;
+	const struct ltd_rc_class *pool = READ_ONCE(ltd_rc_pool);
 
-	return ltd_rc_pool && (void *)map >= (void *)ltd_rc_pool && (void *)map < (void *)end;
+	return pool && (void *)map >= (void *)pool &&
+	       (void *)map < (void *)(pool + ltd_rc_budget);
 }
 
 static struct ltd_rc_class *ltd_rc_from_map(struct lockdep_map *map)
@@ -159,50 +227,75 @@ static struct ltd_rc_class *ltd_rc_lookup(const void *key)
 }
 
 /* "refcount:<symbol>", without the module suffix %ps would add. */
-static void ltd_rc_init_class(struct ltd_rc_class *cls, const void *key, const char *sym)
+static void ltd_rc_name(char *buf, size_t len, const void *key)
 {
-	char buf[KSYM_NAME_LEN];
+	size_t n = strscpy(buf, LTD_RC_PREFIX, len);
+	unsigned long size, offset;
+	char *sym = buf + n;
 
+	/* lookup_symbol_name() writes up to KSYM_NAME_LEN bytes. */
+	BUILD_BUG_ON(KSYM_NAME_LEN + sizeof(LTD_RC_PREFIX) > LTD_RC_NAME_MAX);
+	/* A release function, or a call site (bare refcounts): "func+0x1c". */
+	if (lookup_symbol_name((unsigned long)key, sym))
+		snprintf(sym, len - n, "%pS", key);
+	else if (kallsyms_lookup_size_offset((unsigned long)key, &size, &offset) && offset)
+		snprintf(sym + strlen(sym), len - n - strlen(sym), "+%#lx", offset);
+}
+
+/* Set up a free slot for @key; @name is copied, or @owned (allocated) kept. */
+static void ltd_rc_init_class(struct ltd_rc_class *cls, const void *key,
+			      const char *name, char *owned)
+{
 	memset(cls, 0, sizeof(*cls));
 	cls->key = key;
 	cls->in_use = true;
-	if (!sym) {
-		unsigned long size, offset;
-
-		/* A release function, or a call site (bare refcounts): "func+0x1c". */
-		if (lookup_symbol_name((unsigned long)key, buf))
-			snprintf(buf, sizeof(buf), "%pS", key);
-		else if (kallsyms_lookup_size_offset((unsigned long)key, &size, &offset) &&
-			 offset)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "+%#lx", offset);
-		sym = buf;
+	if (owned) {
+		cls->name = owned;
+	} else {
+		strscpy(cls->name_buf, name, sizeof(cls->name_buf));
+		cls->name = cls->name_buf;
 	}
-	snprintf(cls->name, sizeof(cls->name), "refcount:%s", sym);
-	cls->sym = cls->name + strlen("refcount:");
 	lockdep_register_key(&cls->lock_key);
 	lockdep_init_map(&cls->map, cls->name, &cls->lock_key, 0);
 }
 
-/* Find or make the class for @key; the fallback class when over budget. */
-static struct ltd_rc_class *ltd_rc_class_get(const void *key)
+/* What a class allocated besides its slot: a long name, pending puts. */
+static void ltd_rc_free_extras(struct ltd_rc_class *cls)
 {
+	if (cls->name != cls->name_buf) {
+		ltd_meta_account(-(long)ksize(cls->name));
+		kfree(cls->name);
+		cls->name = cls->name_buf;
+	}
+	if (cls->atomic) {
+		ltd_meta_account(-(long)ksize(cls->atomic));
+		kfree(cls->atomic);
+		cls->atomic = NULL;
+	}
+}
+
+/* Make the class for @key; the fallback class when over budget. */
+static noinline struct ltd_rc_class *ltd_rc_class_new(const void *key)
+{
+	char buf[LTD_RC_NAME_MAX], *owned = NULL;
 	struct ltd_rc_class *cls;
 	unsigned long flags;
 	unsigned int i;
-
-	/*
-	 * Classes are unlinked with hlist_del_rcu() and reused only after
-	 * synchronize_rcu(), which also waits for preemption-disabled
-	 * sections: cheaper here than rcu_read_lock() and its lockdep map.
-	 */
-	preempt_disable_notrace();
-	cls = ltd_rc_lookup(key);
-	preempt_enable_notrace();
-	if (cls)
-		return cls;
+	size_t len;
 
 	if (READ_ONCE(ltd_rc_full))
 		goto fallback;
+	/* Named outside the lock; a long name is allocated here too. */
+	ltd_rc_name(buf, sizeof(buf), key);
+	len = strlen(buf) + 1;
+	if (len > LTD_RC_NAME_INLINE) {
+		owned = kmemdup(buf, len, GFP_NOWAIT | __GFP_NOWARN);
+		if (owned)
+			ltd_meta_account(ksize(owned));
+		else
+			ltd_degraded(LTD_DEGRADED_NOMEM);	/* the name is cut short */
+	}
+
 	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
 	cls = ltd_rc_lookup(key);
 	if (cls)
@@ -220,19 +313,53 @@ static struct ltd_rc_class *ltd_rc_class_get(const void *key)
 		goto fallback;
 	}
 	cls = &ltd_rc_pool[i];
-	ltd_rc_init_class(cls, key, NULL);
+	ltd_rc_init_class(cls, key, buf, owned);
+	owned = NULL;
 	hlist_add_head_rcu(&cls->node, &ltd_rc_hash[hash_ptr((void *)key, LTD_RC_HASH_BITS)]);
 	ltd_rc_count(LTD_RC_STAT_CLASSES);
 out:
 	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
+	if (owned) {
+		ltd_meta_account(-(long)ksize(owned));
+		kfree(owned);
+	}
 	return cls;
 fallback:
+	if (owned) {
+		ltd_meta_account(-(long)ksize(owned));
+		kfree(owned);
+	}
 	ltd_rc_count(LTD_RC_STAT_FALLBACK);
 	ltd_degraded(LTD_DEGRADED_CLASS_BUDGET);
 	return ltd_rc_fallback;
 }
 
+/* Find or make the class for @key. */
+static struct ltd_rc_class *ltd_rc_class_get(const void *key)
+{
+	struct ltd_rc_class *cls;
+
+	/*
+	 * Classes are unlinked with hlist_del_rcu() and reused only after
+	 * synchronize_rcu(), which also waits for preemption-disabled
+	 * sections: cheaper here than rcu_read_lock() and its lockdep map.
+	 */
+	preempt_disable_notrace();
+	cls = ltd_rc_lookup(key);
+	preempt_enable_notrace();
+	if (likely(cls))
+		return cls;
+	return ltd_rc_class_new(key);
+}
+
 /* === Context === */
+
+/* The current context cannot sleep: the cheap test ltd_atomic_why() details. */
+static inline bool ltd_rc_in_atomic(void)
+{
+	return in_nmi() || in_interrupt() || irqs_disabled() ||
+	       rcu_preempt_depth() || (preempt_count() & PREEMPT_MASK);
+}
 
 /* Why the current context cannot sleep, or NULL if it can. */
 static const char *ltd_atomic_why(char *buf, size_t len)
@@ -319,7 +446,7 @@ static void ltd_rc_report_sleeping_put(struct ltd_rc_class *cls, struct ltd_rc_p
 				       bool retro)
 {
 	/* Call-site classes (bare refcounts) are named "func+0x1c". */
-	bool site = strchr(cls->sym, '+');
+	bool site = strchr(ltd_rc_sym(cls), '+');
 	struct ltd_report r = {
 		.type = LTD_BUG_SLEEPING_FINAL_PUT,
 		.site = put->site,
@@ -328,16 +455,20 @@ static void ltd_rc_report_sleeping_put(struct ltd_rc_class *cls, struct ltd_rc_p
 
 	snprintf(r.what, sizeof(r.what),
 		 "Put of refcount class %s %s by task %s/%d%s",
-		 cls->sym, put->why, put->stack.comm, put->stack.pid,
+		 ltd_rc_sym(cls), put->why, put->stack.comm, put->stack.pid,
 		 retro ? " (seen earlier)" : "");
 	snprintf(r.object, sizeof(r.object),
 		 "%s %s%s can sleep (%pS); a final put here would sleep in atomic context",
 		 site ? "The code after the final put at" : "The release",
-		 cls->sym, site ? "" : "()", (void *)cls->sleep_site);
+		 ltd_rc_sym(cls), site ? "" : "()", (void *)cls->sleep_site);
 	r.stacks[0] = put->stack;
 	strscpy(r.stacks[0].title, "Put", sizeof(r.stacks[0].title));
-	r.stacks[1] = cls->sleep;
 	strscpy(r.stacks[1].title, "Release sleeps, first seen", sizeof(r.stacks[1].title));
+	r.stacks[1].handle = cls->sleep.handle;
+	r.stacks[1].pid = cls->sleep.pid;
+	r.stacks[1].cpu = cls->sleep.cpu;
+	r.stacks[1].ts_nsec = cls->sleep.ts_nsec;
+	memcpy(r.stacks[1].comm, cls->sleep.comm, sizeof(r.stacks[1].comm));
 	ltd_report(&r);
 }
 
@@ -351,12 +482,67 @@ static void ltd_rc_report_nosleep(struct ltd_rc_class *cls, unsigned long ip)
 
 	snprintf(r.what, sizeof(r.what),
 		 "Release %s() of a must-not-sleep refcount class sleeps at %pS",
-		 cls->sym, (void *)ip);
+		 ltd_rc_sym(cls), (void *)ip);
 	snprintf(r.object, sizeof(r.object),
 		 "The class %s was declared must-not-sleep; its puts may come from atomic context",
 		 cls->name);
 	ltd_save_stack(&r.stacks[0], "Sleeps", 0, GFP_NOWAIT);
 	ltd_report(&r);
+}
+
+/* === Lockdep, once per (class, held-lock chain) === */
+
+/*
+ * The (class, subclass, chain key) pairs this CPU already gave lockdep, set
+ * associative. Lockdep learns nothing new from a class acquired again under
+ * the same held-lock chain: its dependencies are those of the chain. Entries
+ * of an older epoch are stale: lock classes went away with a module and
+ * their indices, which chain keys hash, may be reused.
+ */
+#define LTD_RC_CHAIN_SETS	16
+#define LTD_RC_CHAIN_WAYS	4
+
+struct ltd_rc_chain {
+	u64 chain;
+	u32 id;
+	u32 epoch;
+};
+
+static DEFINE_PER_CPU(struct ltd_rc_chain, ltd_rc_chains[LTD_RC_CHAIN_SETS][LTD_RC_CHAIN_WAYS]);
+static u32 ltd_rc_epoch __read_mostly = 1;
+
+/*
+ * Was @cls at @subclass already modelled under current's held locks, as a
+ * put (might_lock()) or, @held, held across a release? Notes it if not: the
+ * caller then feeds lockdep. Process context only (see ltd_rc_model()):
+ * interrupts do not model, so disabling preemption is enough.
+ */
+static bool ltd_rc_chain_seen(struct ltd_rc_class *cls, int subclass, bool held)
+{
+	u64 chain = current->curr_chain_key;
+	u32 id = ((u32)(cls - ltd_rc_pool) << 3 | subclass << 1 | held) + 1;
+	u32 epoch = READ_ONCE(ltd_rc_epoch);
+	struct ltd_rc_chain *set;
+	bool seen = false;
+	int i;
+
+	preempt_disable_notrace();
+	set = *this_cpu_ptr(&ltd_rc_chains[hash_64(chain ^ id, ilog2(LTD_RC_CHAIN_SETS))]);
+	for (i = 0; i < LTD_RC_CHAIN_WAYS; i++) {
+		if (set[i].chain == chain && set[i].id == id && set[i].epoch == epoch) {
+			seen = true;
+			break;
+		}
+	}
+	if (!seen) {
+		/* Newest first; the oldest way goes. */
+		memmove(&set[1], &set[0], (LTD_RC_CHAIN_WAYS - 1) * sizeof(*set));
+		set[0].chain = chain;
+		set[0].id = id;
+		set[0].epoch = epoch;
+	}
+	preempt_enable_notrace();
+	return seen;
 }
 
 /* === Hooks === */
@@ -365,64 +551,130 @@ static int ltd_rc_depth(void)
 {
 	struct ltd_rc_class *held[LTD_RC_MAX_NEST];
 
+	if (!current->lockdep_depth)
+		return 0;
 	return min(ltd_rc_held(held, LTD_RC_MAX_NEST), LTD_RC_MAX_NEST);
+}
+
+/* Look at this put? With lifetime_debug.sample=N, one in N per CPU. */
+static __always_inline bool ltd_sampled(int __percpu *left)
+{
+	unsigned int n = READ_ONCE(ltd_sample);
+
+	if (likely(n <= 1))
+		return true;
+	if (this_cpu_dec_return(*left) > 0)
+		return false;
+	this_cpu_write(*left, n);
+	return true;
+}
+
+bool ltd_sample_tag(void);
+
+/**
+ * ltd_sample_tag() - tag this object? With lifetime_debug.sample=N, one in N
+ *
+ * For the tag store: an object left untagged is never trapped, so it costs
+ * nothing and is not checked. Per CPU, like the refcount puts.
+ *
+ * Context: any context.
+ * Return: true if the object is to be tagged.
+ */
+bool ltd_sample_tag(void)
+{
+	return ltd_sampled(&ltd_sample_tag_left);
+}
+
+/* The site is known: looked at before, or too many sites already. */
+static bool ltd_rc_site_seen(struct ltd_rc_class *cls, unsigned long ip)
+{
+	/* Pairs with the release in ltd_rc_atomic_put(): entries below n are set. */
+	unsigned int i, n = smp_load_acquire(&cls->nr_seen);
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(cls->seen[i]) == ip)
+			return true;
+	return n >= LTD_RC_SEEN;	/* too many sites: keep the first ones */
+}
+
+/* A new atomic put site of @cls: report it now, or keep it for later. */
+static noinline void ltd_rc_atomic_new_site(struct ltd_rc_class *cls, unsigned long ip)
+{
+	struct ltd_rc_put put = { .site = ip }, *pending = NULL;
+	bool report_now = false;
+	unsigned long flags;
+	char buf[48];
+
+	strscpy(put.why, ltd_atomic_why(buf, sizeof(buf)) ?: "in atomic context",
+		sizeof(put.why));
+	ltd_save_stack(&put.stack, "Put", 0, GFP_NOWAIT);
+	/* The first frame outside kobject_put()/put_device(), if saved. */
+	put.site = ltd_stack_first(put.stack.handle) ?: ip;
+	/* Room to keep it until the class learns it sleeps: made on demand. */
+	if (!READ_ONCE(cls->may_sleep) && !READ_ONCE(cls->atomic)) {
+		pending = kcalloc(LTD_RC_ATOMIC_PUTS, sizeof(*pending),
+				  GFP_NOWAIT | __GFP_NOWARN);
+		if (pending)
+			ltd_meta_account(ksize(pending));
+	}
+
+	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
+	if (cls->may_sleep) {
+		report_now = true;
+	} else {
+		if (!cls->atomic) {
+			cls->atomic = pending;
+			pending = NULL;
+		}
+		if (!cls->atomic)
+			ltd_degraded(LTD_DEGRADED_NOMEM);	/* no retroactive report */
+		else if (cls->nr_atomic < LTD_RC_ATOMIC_PUTS)
+			cls->atomic[cls->nr_atomic++] = put;
+	}
+	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
+	if (pending) {
+		ltd_meta_account(-(long)ksize(pending));
+		kfree(pending);
+	}
+	if (report_now)
+		ltd_rc_report_sleeping_put(cls, &put, false);
 }
 
 /*
  * An atomic put. Each put site of a class is looked at once: its stack is
  * saved and it is reported now if the class sleeps, or kept for a
- * retroactive report when the class learns that it does.
+ * retroactive report when the class learns that it does. A site seen
+ * before costs a few loads: no lock.
  */
-static void ltd_rc_atomic_put(struct ltd_rc_class *cls, const char *why, unsigned long ip)
+static void ltd_rc_atomic_put(struct ltd_rc_class *cls, unsigned long ip)
 {
-	struct ltd_rc_put put = { .site = ip };
-	bool seen = false, report_now = false;
 	unsigned long flags;
-	unsigned int i;
+	bool seen;
 
 	atomic_long_inc(&cls->atomic_puts);
 	ltd_rc_count(LTD_RC_STAT_ATOMIC_PUTS);
-
-	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-	for (i = 0; i < cls->nr_seen; i++)
-		if (cls->seen[i] == ip)
-			seen = true;
-	if (!seen) {
-		if (cls->nr_seen < LTD_RC_SEEN)
-			cls->seen[cls->nr_seen++] = ip;
-		else
-			seen = true;	/* too many sites: keep the first ones */
-	}
-	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-	if (seen)
+	if (ltd_rc_site_seen(cls, ip))
 		return;
 
-	strscpy(put.why, why, sizeof(put.why));
-	ltd_save_stack(&put.stack, "Put", 0, GFP_NOWAIT);
-	/* The first frame outside kobject_put()/put_device(), if saved. */
-	put.site = ltd_stack_first(put.stack.handle) ?: ip;
-
 	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-	if (cls->may_sleep)
-		report_now = true;
-	else if (cls->nr_atomic < LTD_RC_ATOMIC_PUTS)
-		cls->atomic[cls->nr_atomic++] = put;
+	seen = ltd_rc_site_seen(cls, ip);
+	if (!seen) {
+		WRITE_ONCE(cls->seen[cls->nr_seen], ip);
+		/* The entry before the count: read locklessly by ltd_rc_site_seen(). */
+		smp_store_release(&cls->nr_seen, cls->nr_seen + 1);
+	}
 	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-	if (report_now)
-		ltd_rc_report_sleeping_put(cls, &put, false);
+	if (!seen)
+		ltd_rc_atomic_new_site(cls, ip);
 }
 
 /* Count a put of @cls at @ip and check its context: every put, kref or bare. */
 static void ltd_rc_put_seen(struct ltd_rc_class *cls, unsigned long ip)
 {
-	const char *why;
-	char buf[48];
-
 	atomic_long_inc(&cls->puts);
 	ltd_rc_count(LTD_RC_STAT_PUTS);
-	why = ltd_atomic_why(buf, sizeof(buf));
-	if (why)
-		ltd_rc_atomic_put(cls, why, ip);
+	if (ltd_rc_in_atomic())
+		ltd_rc_atomic_put(cls, ip);
 }
 
 static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class *cls,
@@ -433,21 +685,34 @@ static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class 
 	/* The fallback class mixes types: modelling it would invent cycles. */
 	p->modelled = cls != ltd_rc_fallback && ltd_rc_model();
 	p->subclass = ltd_rc_depth();
-	if (p->modelled) {
-		/*
-		 * might_lock(class): order against everything held now. The
-		 * same held-lock chain as last time adds nothing new to
-		 * lockdep's graph: skip it (hot loops put under one chain).
-		 */
-		u64 chain = current->curr_chain_key ^ p->subclass;
-
-		if (READ_ONCE(cls->last_chain) != chain) {
-			lock_acquire(&cls->map, p->subclass, 0, 0, 1, NULL, ip);
-			lock_release(&cls->map, ip);
-			WRITE_ONCE(cls->last_chain, chain);
-		}
+	/* might_lock(class): order against everything held now, once per chain. */
+	if (p->modelled && !ltd_rc_chain_seen(cls, p->subclass, false)) {
+		lock_acquire(&cls->map, p->subclass, 0, 0, 1, NULL, ip);
+		lock_release(&cls->map, ip);
 	}
 	ltd_rc_put_seen(cls, ip);
+}
+
+/* Enabled without a pool (switched on at run time): make it in a work. */
+static void ltd_rc_pool_workfn(struct work_struct *work);
+static DECLARE_WORK(ltd_rc_pool_work, ltd_rc_pool_workfn);
+
+static void ltd_rc_pool_irq_workfn(struct irq_work *work)
+{
+	schedule_work(&ltd_rc_pool_work);
+}
+
+static DEFINE_IRQ_WORK(ltd_rc_pool_irq_work, ltd_rc_pool_irq_workfn);
+
+/* The pool, or NULL: then puts are not looked at until a work makes it. */
+static __always_inline struct ltd_rc_class *ltd_rc_pool_get(void)
+{
+	/* Pairs with ltd_rc_enable(): the fallback class is set up. */
+	struct ltd_rc_class *pool = smp_load_acquire(&ltd_rc_pool);
+
+	if (unlikely(!pool) && !READ_ONCE(ltd_rc_nomem))
+		irq_work_queue(&ltd_rc_pool_irq_work);	/* any context but NMI */
+	return pool;
 }
 
 /**
@@ -460,14 +725,11 @@ static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class 
  */
 void __lifetime_debug_put(struct lifetime_debug_put *p, const void *key, unsigned long ip)
 {
-	struct ltd_rc_class *cls;
-
 	p->class = NULL;
 	/* NMIs could interrupt ltd_rc_lock's holder: not tracked. */
-	if (!key || !ltd_rc_pool || in_nmi())
+	if (!key || in_nmi() || !ltd_sampled(&ltd_sample_left) || !ltd_rc_pool_get())
 		return;
-	cls = ltd_rc_class_get(key);
-	ltd_rc_put_common(p, cls, ip);
+	ltd_rc_put_common(p, ltd_rc_class_get(key), ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_put);
 
@@ -510,13 +772,19 @@ EXPORT_SYMBOL(__lifetime_debug_kobject_put);
 /**
  * __lifetime_debug_release_begin() - the put was final, the release starts
  * @p: the state __lifetime_debug_put() filled in
+ *
+ * Holds the class map while the release runs, so that might_sleep() inside
+ * it finds the class. Lockdep validates the hold (the release's locks are
+ * ordered after the class) the first time the class is held under this
+ * held-lock chain; later holds are not validated, which lockdep skips
+ * over: locks the release takes still order after the locks held below.
  */
 void __lifetime_debug_release_begin(struct lifetime_debug_put *p)
 {
 	struct ltd_rc_class *cls = p->class;
+	bool check = p->modelled && debug_locks && !ltd_rc_chain_seen(cls, p->subclass, true);
 
-	/* Held without checks where modelling is off, so might_sleep() finds it. */
-	lock_acquire(&cls->map, p->subclass, 0, 0, p->modelled && debug_locks, NULL, p->ip);
+	lock_acquire(&cls->map, p->subclass, 0, 0, check, NULL, p->ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_release_begin);
 
@@ -535,10 +803,11 @@ EXPORT_SYMBOL(__lifetime_debug_release_end);
 /* Teach @cls that its release sleeps (at @ip); report its earlier atomic puts. */
 static void ltd_rc_learn(struct ltd_rc_class *cls, unsigned long ip)
 {
+	struct ltd_report_stack s;
 	struct ltd_rc_put *pending;
 	unsigned long flags;
 	bool learnt = false;
-	int j, npending;
+	int j, npending = 0;
 
 	if (READ_ONCE(cls->may_sleep) || cls == ltd_rc_fallback)
 		return;
@@ -551,24 +820,28 @@ static void ltd_rc_learn(struct ltd_rc_class *cls, unsigned long ip)
 	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
 	if (!learnt)
 		return;
-	ltd_save_stack(&cls->sleep, "Release sleeps, first seen", 0, GFP_NOWAIT);
+	ltd_save_stack(&s, "Release sleeps, first seen", 0, GFP_NOWAIT);
 	ltd_rc_count(LTD_RC_STAT_LEARNT_SLEEP);
 
 	/* Retroactive: atomic puts seen before the class learnt it sleeps. */
-	pending = kmalloc_array(LTD_RC_ATOMIC_PUTS, sizeof(*pending),
-				GFP_NOWAIT | __GFP_NOWARN);
-	if (!pending) {
-		ltd_degraded(LTD_DEGRADED_NOMEM);
-		return;
-	}
 	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-	npending = cls->nr_atomic;
-	memcpy(pending, cls->atomic, npending * sizeof(*pending));
+	cls->sleep.handle = s.handle;
+	cls->sleep.pid = s.pid;
+	cls->sleep.cpu = s.cpu;
+	cls->sleep.ts_nsec = s.ts_nsec;
+	memcpy(cls->sleep.comm, s.comm, sizeof(cls->sleep.comm));
+	pending = cls->atomic;
+	if (pending)
+		npending = cls->nr_atomic;
+	cls->atomic = NULL;
 	cls->nr_atomic = 0;
 	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
 	for (j = 0; j < npending; j++)
 		ltd_rc_report_sleeping_put(cls, &pending[j], true);
-	kfree(pending);
+	if (pending) {
+		ltd_meta_account(-(long)ksize(pending));
+		kfree(pending);
+	}
 }
 
 /*
@@ -611,11 +884,12 @@ void __lifetime_debug_refcount_dec(bool final, unsigned long ip)
 	struct ltd_rc_pending *pend;
 	struct ltd_rc_class *cls;
 
-	if (!ltd_rc_pool || in_nmi())
+	if (in_nmi() || !ltd_sampled(&ltd_sample_left) || !ltd_rc_pool_get())
 		return;
 	cls = ltd_rc_class_get((void *)ip);
 	ltd_rc_put_seen(cls, ip);
-	if (final && cls != ltd_rc_fallback) {
+	/* A class known to sleep has nothing more to learn: no stack walk later. */
+	if (final && cls != ltd_rc_fallback && !READ_ONCE(cls->may_sleep)) {
 		pend = get_cpu_ptr(&ltd_rc_pending);
 		pend->task = current;
 		pend->cls = cls;
@@ -640,7 +914,7 @@ void __lifetime_debug_might_sleep(unsigned long ip)
 	struct ltd_rc_class *cls;
 	int n, i;
 
-	if (!ltd_rc_pool || in_nmi())
+	if (!READ_ONCE(ltd_rc_pool) || in_nmi())
 		return;
 	/* Releases running are found through lockdep's held locks. */
 	n = 0;
@@ -660,7 +934,8 @@ void __lifetime_debug_might_sleep(unsigned long ip)
 		return;
 	cls = READ_ONCE(pend->cls);
 	WRITE_ONCE(pend->cls, NULL);
-	if (cls && ltd_rc_site_on_stack((unsigned long)cls->key))
+	if (cls && !READ_ONCE(cls->may_sleep) &&
+	    ltd_rc_site_on_stack((unsigned long)cls->key))
 		ltd_rc_learn(cls, ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_might_sleep);
@@ -686,6 +961,9 @@ EXPORT_SYMBOL_GPL(lifetime_debug_refcount_nosleep);
  * @release:	the release function (the refcount class key)
  * @on:		the new flag
  *
+ * The class pool is made here if the sanitizer was never enabled and the
+ * caller can sleep.
+ *
  * Context: any context.
  * Return: 0, -EINVAL for NULL, -ENOSPC if the class cannot be allocated.
  */
@@ -695,7 +973,8 @@ int ltd_rc_set_nosleep(const void *release, bool on)
 
 	if (!release)
 		return -EINVAL;
-	if (!ltd_rc_pool)
+	/* Pairs with ltd_rc_enable(): the fallback class is set up. */
+	if (!smp_load_acquire(&ltd_rc_pool) && (!preemptible() || ltd_rc_enable()))
 		return -ENOSPC;
 	cls = ltd_rc_class_get(release);
 	if (cls == ltd_rc_fallback)
@@ -713,7 +992,12 @@ static int ltd_rc_module_notify(struct notifier_block *nb, unsigned long action,
 	unsigned long flags;
 	unsigned int i, n;
 
-	if (action != MODULE_STATE_GOING || !ltd_rc_pool)
+	if (action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	/* Its lock classes go: chain keys hashing their indices are stale. */
+	WRITE_ONCE(ltd_rc_epoch, ltd_rc_epoch + 1);
+	/* Pairs with ltd_rc_enable(): ltd_rc_next is set. */
+	if (!smp_load_acquire(&ltd_rc_pool))
 		return NOTIFY_DONE;
 	do {
 		n = 0;
@@ -733,6 +1017,9 @@ static int ltd_rc_module_notify(struct notifier_block *nb, unsigned long action,
 		for (i = 0; i < n; i++) {
 			/* Sleeps; also zaps the class and its dependencies. */
 			lockdep_unregister_key(&gone[i]->lock_key);
+			raw_spin_lock_irqsave(&ltd_rc_lock, flags);
+			ltd_rc_free_extras(gone[i]);
+			raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
 			ltd_rc_count(LTD_RC_STAT_UNREGISTERED);
 			WRITE_ONCE(gone[i]->in_use, false);
 			WRITE_ONCE(ltd_rc_full, false);
@@ -754,37 +1041,98 @@ static struct notifier_block ltd_rc_module_nb = {
  */
 void ltd_rc_show_classes(struct seq_file *seq)
 {
+	/* Pairs with ltd_rc_enable(): ltd_rc_next is set. */
+	struct ltd_rc_class *pool = smp_load_acquire(&ltd_rc_pool);
+	unsigned long flags;
 	unsigned int i;
+	char *name;
 
 	seq_printf(seq, "%-40s %10s %10s %5s %7s  %s\n",
 		   "class", "puts", "atomic", "sleep", "nosleep", "sleeps at");
+	if (!pool)
+		return;
+	/* A long name is freed at module unload: copy it under the lock. */
+	name = kmalloc(LTD_RC_NAME_MAX, GFP_KERNEL);
+	if (!name)
+		return;
 	for (i = 0; i < READ_ONCE(ltd_rc_next); i++) {
-		struct ltd_rc_class *cls = &ltd_rc_pool[i];
+		struct ltd_rc_class *cls = &pool[i];
 
 		if (!READ_ONCE(cls->in_use))
 			continue;
-		seq_printf(seq, "%-40s %10ld %10ld %5d %7d  %pS\n", cls->name,
+		raw_spin_lock_irqsave(&ltd_rc_lock, flags);
+		strscpy(name, cls->name, LTD_RC_NAME_MAX);
+		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
+		seq_printf(seq, "%-40s %10ld %10ld %5d %7d  %pS\n", name,
 			   atomic_long_read(&cls->puts), atomic_long_read(&cls->atomic_puts),
 			   READ_ONCE(cls->may_sleep), READ_ONCE(cls->nosleep),
 			   (void *)READ_ONCE(cls->sleep_site));
 	}
+	kfree(name);
 }
 
 /* === Init === */
 
-int __init ltd_rc_init(void)
+/**
+ * ltd_rc_enable() - make the class pool, on first enable
+ *
+ * Nothing is allocated while the sanitizer is off at boot. The pool's
+ * bytes count in meta_bytes; without them the class tracker stays off
+ * (said once).
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int ltd_rc_enable(void)
 {
-	ltd_rc_pool = vzalloc(array_size(ltd_rc_budget, sizeof(*ltd_rc_pool)));
-	if (!ltd_rc_pool) {
+	size_t bytes = array_size(ltd_rc_budget, sizeof(struct ltd_rc_class));
+	struct ltd_rc_class *pool;
+	int ret = 0;
+
+	mutex_lock(&ltd_rc_pool_mutex);
+	if (ltd_rc_pool || ltd_rc_nomem)
+		goto out;
+	pool = vzalloc(bytes);
+	if (!pool) {
+		WRITE_ONCE(ltd_rc_nomem, true);
 		ltd_degraded(LTD_DEGRADED_NOMEM);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
-	ltd_rc_fallback = &ltd_rc_pool[0];
-	ltd_rc_init_class(ltd_rc_fallback, ltd_rc_fallback, "fallback");
+	ltd_meta_account(PAGE_ALIGN(bytes));
+	ltd_rc_fallback = &pool[0];
+	ltd_rc_init_class(ltd_rc_fallback, ltd_rc_fallback, LTD_RC_PREFIX "fallback", NULL);
 	ltd_rc_next = 1;
-	ltd_device_release = (void *)kallsyms_lookup_name("device_release");
-	register_module_notifier(&ltd_rc_module_nb);
+	/* Lockless readers see the fallback class and ltd_rc_next set. */
+	smp_store_release(&ltd_rc_pool, pool);
 	pr_info("refcount classes: budget %u (lockdep keys %lu)\n", ltd_rc_budget,
 		(unsigned long)MAX_LOCKDEP_KEYS);
+out:
+	mutex_unlock(&ltd_rc_pool_mutex);
+	return ret;
+}
+
+static void ltd_rc_pool_workfn(struct work_struct *work)
+{
+	if (lifetime_debug_enabled())
+		ltd_rc_enable();
+}
+
+int __init ltd_rc_init(void)
+{
+	ltd_device_release = (void *)kallsyms_lookup_name("device_release");
+	register_module_notifier(&ltd_rc_module_nb);
 	return 0;
 }
+
+/*
+ * After lifetime_debug_init() (core.o links first): enabled at boot, the
+ * pool is made now, before the first put it would miss.
+ */
+static int __init ltd_rc_boot(void)
+{
+	if (lifetime_debug_enabled())
+		ltd_rc_enable();
+	return 0;
+}
+early_initcall(ltd_rc_boot);
