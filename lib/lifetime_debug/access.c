@@ -529,8 +529,7 @@ void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
 			  dom_name, driver[0] ? driver : "(none)",
 			  a->addr - a->obj_start, a->obj_size,
 			  (void *)a->obj_start, (void *)(a->obj_start + a->obj_size));
-	if (folded)
-		strscpy(r.folded, folded, sizeof(r.folded));
+	r.folded = folded;
 	r.stacks[0] = a->stack;
 	ltd_stack_from_ref(&r.stacks[1], "Allocated", &a->alloc);
 	if (teardown && teardown->title[0])

@@ -74,7 +74,7 @@ extern bool ltd_multi_shot;
 #define LTD_LINE_LEN		256
 #define LTD_REPORT_STACKS	3
 #define LTD_HISTORY_SIZE	16
-#define LTD_FOLDED_LEN		512
+#define LTD_FOLDED_LEN		1024
 /* The title of a report whose site has no symbol (a module gone, a test). */
 #define LTD_UNKNOWN_SITE	"(unknown site)"
 
@@ -106,7 +106,8 @@ struct ltd_report_stack {
  * @object:	line 3: the object, its domain and owner
  * @stacks:	access/put stack first, then allocation/teardown/sleep stacks
  * @folded:	lines after @object: other access sites folded into this
- *		report (one per line, each ending in a newline), or ""
+ *		report (one per line, each ending in a newline), or NULL;
+ *		ltd_report() keeps a copy in the history
  * @seq:	report number since boot (filled by ltd_report())
  * @site_sym:	the title's site as "%pS" (filled by ltd_report()), or
  *		LTD_UNKNOWN_SITE: the history keeps the name even after the
@@ -119,7 +120,7 @@ struct ltd_report {
 	char what[LTD_LINE_LEN];
 	char object[LTD_LINE_LEN];
 	struct ltd_report_stack stacks[LTD_REPORT_STACKS];
-	char folded[LTD_FOLDED_LEN];
+	const char *folded;
 	unsigned long seq;
 	char site_sym[128];
 };
@@ -135,6 +136,7 @@ void ltd_print_history(struct seq_file *seq);
 void ltd_report_reset_dedup(void);
 unsigned long ltd_stack_first(depot_stack_handle_t handle);
 bool ltd_helper_frame(unsigned long ip, bool copy_lock);
+bool ltd_sample_tag(void);
 
 /* === Refcount classes === */
 

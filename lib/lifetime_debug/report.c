@@ -54,6 +54,7 @@ static unsigned int ltd_dedup_used;
 static bool ltd_reported;				/* for report-once */
 static unsigned long ltd_report_seq;
 static struct ltd_report ltd_history[LTD_HISTORY_SIZE];	/* ring, by seq */
+static char ltd_history_folded[LTD_HISTORY_SIZE][LTD_FOLDED_LEN];	/* their ->folded */
 static DEFINE_PER_CPU(int, ltd_in_report);
 
 /* At most 10 reports per 5 seconds in multi-shot mode. */
@@ -360,7 +361,7 @@ void ltd_print_report(struct seq_file *seq, const struct ltd_report *r)
 	ltd_seq_con_printf(seq, "%s\n", r->what);
 	if (r->object[0])
 		ltd_seq_con_printf(seq, "%s\n", r->object);
-	if (r->folded[0])
+	if (r->folded && r->folded[0])
 		ltd_seq_con_printf(seq, "%s", r->folded);
 	for (i = 0; i < LTD_REPORT_STACKS; i++) {
 		if (!r->stacks[i].title[0])
@@ -457,10 +458,13 @@ void ltd_print_history(struct seq_file *seq)
 {
 	struct ltd_report *r;
 	unsigned long flags, seq_nr, first;
+	char *folded;
 
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	/* A copy of each entry and its folded lines, printed without the lock. */
+	r = kmalloc(sizeof(*r) + LTD_FOLDED_LEN, GFP_KERNEL);
 	if (!r)
 		return;
+	folded = (char *)(r + 1);
 	raw_spin_lock_irqsave(&ltd_report_lock, flags);
 	seq_nr = ltd_report_seq;
 	raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
@@ -468,6 +472,8 @@ void ltd_print_history(struct seq_file *seq)
 	for (; first < seq_nr; first++) {
 		raw_spin_lock_irqsave(&ltd_report_lock, flags);
 		*r = ltd_history[first % LTD_HISTORY_SIZE];
+		strscpy(folded, ltd_history_folded[first % LTD_HISTORY_SIZE], LTD_FOLDED_LEN);
+		r->folded = folded;
 		raw_spin_unlock_irqrestore(&ltd_report_lock, flags);
 		if (r->seq != first + 1)
 			continue;	/* overwritten meanwhile */
@@ -523,7 +529,7 @@ static void ltd_title_sym(char *buf, size_t len, unsigned long site)
  */
 bool ltd_report(struct ltd_report *r)
 {
-	unsigned long flags, site;
+	unsigned long flags, site, slot;
 	bool print = false;
 
 	site = ltd_title_site(r);
@@ -541,7 +547,12 @@ bool ltd_report(struct ltd_report *r)
 		goto out;
 	}
 	r->seq = ++ltd_report_seq;
-	ltd_history[(r->seq - 1) % LTD_HISTORY_SIZE] = *r;
+	slot = (r->seq - 1) % LTD_HISTORY_SIZE;
+	ltd_history[slot] = *r;
+	ltd_history_folded[slot][0] = '\0';
+	if (r->folded)
+		strscpy(ltd_history_folded[slot], r->folded, LTD_FOLDED_LEN);
+	ltd_history[slot].folded = ltd_history_folded[slot];
 	if ((ltd_reported && !READ_ONCE(ltd_multi_shot)) ||
 	    !__ratelimit(&ltd_ratelimit)) {
 		ltd_count(LTD_COUNTER_REPORTS_SUPPRESSED);

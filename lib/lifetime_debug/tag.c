@@ -466,6 +466,9 @@ static void ltd_tag_object(const void *owner, enum ltd_domain_kind kind,
 		ltd_dom_stat(LTD_DOM_STAT_UNTAGGABLE);
 		return;
 	}
+	/* lifetime_debug.sample=N: one object in N is tagged, the rest is never trapped. */
+	if (!ltd_sample_tag())
+		return;
 	tag = ltd_tag_alloc();
 	if (!tag)
 		goto nomem;

@@ -175,45 +175,125 @@ static bool ltd_title_before(const struct ltd_access *a, const struct ltd_access
 	return strcmp(sa, sb) < 0 || (!strcmp(sa, sb) && a->site < b->site);
 }
 
+/* Does @a hold a guard of @key (or the map @instance)? */
+static bool ltd_holds(const struct ltd_access *a, const struct ltd_guard *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_guards; i++)
+		if ((g->key && a->guards[i].key == g->key) || a->guards[i].instance == g->instance)
+			return true;
+	return false;
+}
+
+/* Do @a and @b hold a guard in common? */
+static bool ltd_share_guard(const struct ltd_access *a, const struct ltd_access *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nr_guards; i++)
+		if (ltd_holds(b, &a->guards[i]))
+			return true;
+	return false;
+}
+
+/* "{a, b}": @title's guards that every access of @group holds, or "". */
+static void ltd_common_guards(char *buf, size_t len, const struct ltd_access *title,
+			      const struct ltd_access *group)
+{
+	const struct ltd_access *a;
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < title->nr_guards; i++) {
+		for (a = group; a && ltd_holds(a, &title->guards[i]); a = a->next)
+			;
+		if (!a)
+			n += scnprintf(buf + n, len - n, "%s%s", n ? ", " : " {",
+				       title->guards[i].name ?: "(unnamed)");
+	}
+	if (n)
+		scnprintf(buf + n, len - n, "}");
+}
+
 /*
- * One report per root cause: the open accesses that hold the same guards
- * (none of which the teardown closed) are one missing synchronization,
- * reported once with the other sites folded into it. Takes the reported
- * records off @open; returns the rest.
+ * The sites of @group other than @title's, each once (a site is recorded
+ * once per guard set): counted, and listed one per line into @buf if
+ * given, with "..." when it is full.
+ */
+static unsigned int ltd_other_sites(const struct ltd_access *group,
+				    const struct ltd_access *title, char *buf, size_t len)
+{
+	const struct ltd_access *a, *b;
+	unsigned int nr = 0;
+	size_t n = 0;
+
+	for (a = group; a; a = a->next) {
+		for (b = group; b != a && b->site != a->site; b = b->next)
+			;
+		if (b != a || a->site == title->site)
+			continue;
+		nr++;
+		if (!buf || n >= len)
+			continue;
+		if (len - n < KSYM_SYMBOL_LEN / 4)
+			n = len + scnprintf(buf + n, len - n, " ...\n");
+		else
+			n += scnprintf(buf + n, len - n, " %pS\n", (void *)a->site);
+	}
+	return nr;
+}
+
+/*
+ * One report per root cause: the open accesses of a teardown that share a
+ * guard (directly or through each other), none of it closed, miss one
+ * synchronization. They make one report, the other sites folded into it.
+ * Takes the group off @open; returns the rest.
  */
 static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_domain_kind kind,
 					   const char *name, const char *driver,
 					   const struct ltd_report_stack *teardown)
 {
-	struct ltd_access *a, *next, *title = open, *rest = NULL, *group = NULL;
-	unsigned int nr = 0;
-	size_t n = 0;
+	struct ltd_access *a, *next, **pp, *title = open, *group = open, *rest = open->next;
+	unsigned int nr = 1, others;
+	bool grew = true;
+	char common[64];
 	char *folded;
+	size_t n;
 
-	for (a = open; a; a = next) {
-		next = a->next;
-		if (a->hash == open->hash && a->nr_guards == open->nr_guards) {
+	/* Accesses without guards share nothing: each is its own report. */
+	group->next = NULL;
+	while (grew && open->nr_guards) {
+		grew = false;
+		for (pp = &rest; (a = *pp); ) {
+			const struct ltd_access *m;
+
+			for (m = group; m && !ltd_share_guard(a, m); m = m->next)
+				;
+			if (!m) {
+				pp = &a->next;
+				continue;
+			}
+			*pp = a->next;
 			a->next = group;
 			group = a;
 			nr++;
+			grew = true;
 			if (ltd_title_before(a, title))
 				title = a;
-		} else {
-			a->next = rest;
-			rest = a;
 		}
 	}
-	folded = nr > 1 ? kmalloc(LTD_FOLDED_LEN, GFP_KERNEL) : NULL;
-	if (nr > 1 && !folded)
+	others = nr > 1 ? ltd_other_sites(group, title, NULL, 0) : 0;
+	folded = others ? kmalloc(LTD_FOLDED_LEN, GFP_KERNEL) : NULL;
+	if (others && !folded)
 		ltd_degraded(LTD_DEGRADED_NOMEM);	/* the other sites go unnamed */
 	if (folded) {
+		ltd_common_guards(common, sizeof(common), title, group);
 		n = scnprintf(folded, LTD_FOLDED_LEN,
-			      "The same guards are missing at %u access sites, folded into this report:\n",
-			      nr);
-		for (a = group; a; a = a->next)
-			if (a != title)
-				n += scnprintf(folded + n, LTD_FOLDED_LEN - n, " %pS\n",
-					       (void *)a->site);
+			      "Folded into this report: %u more access sites sharing its unclosed guards%s:\n",
+			      others, common);
+		ltd_other_sites(group, title, folded + n, LTD_FOLDED_LEN - n);
 	}
 	ltd_access_report(title, kind, name, driver, teardown, folded);
 	kfree(folded);
@@ -226,7 +306,7 @@ static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_dom
 
 /*
  * Reports every recorded foreign access that the teardown did not close,
- * one report per set of guards, then starts the domain afresh (the device
+ * one report per missing synchronization, then starts the domain afresh (the device
  * may be bound again).
  */
 static void ltd_teardown_end(const void *owner)

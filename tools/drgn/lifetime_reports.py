@@ -73,6 +73,16 @@ def site_text(kernel, r):
     return text or kernel.syms.format(report_site(kernel, r))
 
 
+def folded_lines(r):
+    """The other access sites folded into the report (a string the history keeps)."""
+    try:
+        if not r.folded.value_():
+            return []
+        return r.folded.string_().decode(errors="replace").splitlines()
+    except (AttributeError, LookupError):
+        return []
+
+
 def report_lines(kernel, r, names):
     """ltd_print_report() for debugfs."""
     lines = [SEPARATOR,
@@ -81,6 +91,7 @@ def report_lines(kernel, r, names):
              cstr(r.what)]
     if cstr(r.object):
         lines.append(cstr(r.object))
+    lines += folded_lines(r)
     for i in range(len(r.stacks)):
         if not cstr(r.stacks[i].title):
             continue
