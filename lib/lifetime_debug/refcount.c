@@ -778,12 +778,20 @@ EXPORT_SYMBOL(__lifetime_debug_kobject_put);
  * ordered after the class) the first time the class is held under this
  * held-lock chain; later holds are not validated, which lockdep skips
  * over: locks the release takes still order after the locks held below.
+ * A class known to sleep, held before under this chain, is not held at
+ * all (nothing left to learn), unless it is must-not-sleep or a file
+ * reaches memory (the free check asks which release runs).
  */
 void __lifetime_debug_release_begin(struct lifetime_debug_put *p)
 {
 	struct ltd_rc_class *cls = p->class;
 	bool check = p->modelled && debug_locks && !ltd_rc_chain_seen(cls, p->subclass, true);
 
+	if (!check && READ_ONCE(cls->may_sleep) && !READ_ONCE(cls->nosleep) &&
+	    !READ_ONCE(lifetime_debug_nr_reach)) {
+		p->class = NULL;	/* no __lifetime_debug_release_end() */
+		return;
+	}
 	lock_acquire(&cls->map, p->subclass, 0, 0, check, NULL, p->ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_release_begin);
