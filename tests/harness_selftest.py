@@ -75,6 +75,7 @@ for name, log, what in (("WARN", STRAY, "WARNING: CPU"),
 # --- report titles ----------------------------------------------------------
 TITLES_OK = """[ 1.0] BUG: LIFETIME: unprotected-access in demo_read+0x10/0x20 [demo]
 [ 1.1] BUG: LIFETIME: sleeping-final-put in foo.constprop.0+0x1/0x2
+[ 1.15] BUG: LIFETIME: sleeping-final-put in foo.cold+0x1/0x2
 [ 1.2] BUG: LIFETIME: unprotected-access in (unknown site)
 [ 1.3] BUG: LIFETIME: unpinned-cdev in upset_device+0x1/0x2
 [ 1.4] BUG: LIFETIME: unprotected-access in ltd_dom_timer_fn+0x1/0x2 [ltd_domain_scenarios]

@@ -137,12 +137,12 @@ def read_scenario_headers(path):
 
 
 # The title of a lifetime report: its type and a site, "%pS" of a function
-# (an optional .constprop.N-style suffix, offset/size, a module) or the
+# (optional .constprop.N, .isra.N, .cold suffixes, offset/size, a module) or the
 # fixed form for a site without a symbol (lib/lifetime_debug/report.c).
 TITLE_TYPES = ("unprotected-access", "sleeping-final-put", "sleeping-nosleep-release",
                "unpinned-module-reference", "freed-while-open", "unpinned-cdev")
 TITLE = re.compile(
-    r"^BUG: LIFETIME: (%s) in (?:([A-Za-z_][A-Za-z0-9_]*)(?:\.[a-z_]+\.[0-9]+)*"
+    r"^BUG: LIFETIME: (%s) in (?:([A-Za-z_][A-Za-z0-9_]*)(?:\.[a-z_]+(?:\.[0-9]+)?)*"
     r"\+0x[0-9a-f]+/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?|\(unknown site\))$"
     % "|".join(TITLE_TYPES))
 # Built-in functions a title must never name: the sanitizer, KASAN, copy and
