@@ -71,6 +71,16 @@ meta() {
 	stat meta_bytes
 }
 
+# state WHEN: what the metadata is made of (live objects, domains, access
+# records, refcount classes, file records)
+state() {
+	local tags recs
+
+	tags=$(($(stat objects_tagged) - $(stat objects_untagged)))
+	recs=$(awk '{ s += $8 } END { print s + 0 }' /sys/kernel/debug/lifetime_debug/domains)
+	echo "soak: $1: meta_bytes $(meta), objects $tags, domains $(grep -vc "^#" /sys/kernel/debug/lifetime_debug/domains), access records $recs, refcount classes $(stat refcount_classes), file records $(stat fileref_records_live)"
+}
+
 degraded() {
 	grep '^degraded\[' "$STATS" | awk -F': ' '{ s += $2 } END { print s + 0 }'
 }
@@ -81,7 +91,7 @@ reader_sysfs & r3=$!
 for i in $(seq $WARMUP); do cycle; done
 kill $r1 $r2 $r3; wait $r1 $r2 $r3 2>/dev/null
 start=$(meta)
-echo "soak: warm-up done, meta_bytes $start"
+state start
 
 reader_debugfs & r1=$!
 reader_cdev & r2=$!
@@ -93,6 +103,7 @@ for i in $(seq $((CYCLES - WARMUP))); do
 done
 kill $r1 $r2 $r3; wait $r1 $r2 $r3 2>/dev/null
 end=$(meta)
+state end
 echo "soak: $CYCLES cycles in $(($(date +%s) - t0)) s"
 deg=$(degraded)
 grep '^degraded\[' "$STATS"
