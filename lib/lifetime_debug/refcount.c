@@ -569,8 +569,6 @@ static __always_inline bool ltd_sampled(int __percpu *left)
 	return true;
 }
 
-bool ltd_sample_tag(void);
-
 /**
  * ltd_sample_tag() - tag this object? With lifetime_debug.sample=N, one in N
  *
