@@ -17,7 +17,6 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-#include <linux/workqueue.h>
 #include <kunit/device.h>
 #include <trace/events/printk.h>
 
@@ -56,12 +55,9 @@ static int observed_find(int from, const char *s)
 	int i, ret = -1;
 
 	spin_lock_irqsave(&observed.lock, flags);
-	for (i = from; i < observed.nlines; i++) {
-		if (strstr(observed.lines[i], s)) {
+	for (i = from; i < observed.nlines && ret < 0; i++)
+		if (strstr(observed.lines[i], s))
 			ret = i;
-			break;
-		}
-	}
 	spin_unlock_irqrestore(&observed.lock, flags);
 	return ret;
 }
@@ -70,10 +66,8 @@ static int observed_count(const char *s)
 {
 	int n = 0, i = 0;
 
-	while ((i = observed_find(i, s)) >= 0) {
+	for (; (i = observed_find(i, s)) >= 0; i++)
 		n++;
-		i++;
-	}
 	return n;
 }
 
@@ -944,6 +938,14 @@ static void test_suite_exit(struct kunit_suite *suite)
 	lifetime_debug_kunit_test_suite_end();
 }
 
+/* The three suites share their set-up: console capture, multi-shot, dedup reset. */
+#define LTD_TEST_SUITE(var, sname, cases)			\
+static struct kunit_suite var = {				\
+	.name = sname, .test_cases = cases,			\
+	.init = test_init, .exit = test_exit,			\
+	.suite_init = test_suite_init, .suite_exit = test_suite_exit, \
+}
+
 static struct kunit_case lifetime_debug_test_cases[] = {
 	KUNIT_CASE(test_report_format),
 	KUNIT_CASE(test_report_dedup),
@@ -954,14 +956,7 @@ static struct kunit_case lifetime_debug_test_cases[] = {
 	{},
 };
 
-static struct kunit_suite lifetime_debug_test_suite = {
-	.name = "lifetime_debug",
-	.test_cases = lifetime_debug_test_cases,
-	.init = test_init,
-	.exit = test_exit,
-	.suite_init = test_suite_init,
-	.suite_exit = test_suite_exit,
-};
+LTD_TEST_SUITE(lifetime_debug_test_suite, "lifetime_debug", lifetime_debug_test_cases);
 
 static struct kunit_case lifetime_debug_refcount_test_cases[] = {
 	KUNIT_CASE(test_rc_put_under_spinlock),
@@ -978,14 +973,7 @@ static struct kunit_case lifetime_debug_refcount_test_cases[] = {
 	{},
 };
 
-static struct kunit_suite lifetime_debug_refcount_test_suite = {
-	.name = "lifetime_debug_refcount",
-	.test_cases = lifetime_debug_refcount_test_cases,
-	.init = test_init,
-	.exit = test_exit,
-	.suite_init = test_suite_init,
-	.suite_exit = test_suite_exit,
-};
+LTD_TEST_SUITE(lifetime_debug_refcount_test_suite, "lifetime_debug_refcount", lifetime_debug_refcount_test_cases);
 
 static struct kunit_case lifetime_debug_domain_test_cases[] = {
 	KUNIT_CASE(test_dom_lookup),
@@ -1000,14 +988,7 @@ static struct kunit_case lifetime_debug_domain_test_cases[] = {
 	{},
 };
 
-static struct kunit_suite lifetime_debug_domain_test_suite = {
-	.name = "lifetime_debug_domain",
-	.test_cases = lifetime_debug_domain_test_cases,
-	.init = test_init,
-	.exit = test_exit,
-	.suite_init = test_suite_init,
-	.suite_exit = test_suite_exit,
-};
+LTD_TEST_SUITE(lifetime_debug_domain_test_suite, "lifetime_debug_domain", lifetime_debug_domain_test_cases);
 
 kunit_test_suites(&lifetime_debug_test_suite, &lifetime_debug_refcount_test_suite,
 		  &lifetime_debug_domain_test_suite);
