@@ -59,7 +59,8 @@ def detail_lines(kernel, cls):
     seen = min(int(cls.nr_seen), len(cls.seen))
     for i in range(seen):
         out.append("    atomic put site %s" % kernel.syms.format(cls.seen[i].value_()))
-    pending = min(int(cls.nr_atomic), len(cls.atomic))
+    # The atomic-put sites live in a separate allocation, made on demand.
+    pending = int(cls.nr_atomic) if cls.atomic.value_() else 0
     for i in range(pending):
         p = cls.atomic[i]
         out.append("    pending atomic put at %s %s by task %s/%d" % (
