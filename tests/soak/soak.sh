@@ -8,13 +8,14 @@
 # planted missing guard (ltd_domain_scenarios, variant debugfs: a debugfs
 # file on devm data that unbind leaves behind) must be reported as on a
 # fresh boot. The sanitizer's own memory (meta_bytes in lifetime_debug/stats)
-# is read after a warm-up (start) and at the end, in the same state: both
-# drivers bound, readers stopped.
+# is read after a warm-up of 100 cycles (start: by then the refcount classes
+# the drivers use have made their on-demand arrays) and at the end, in the
+# same state: both drivers bound, readers stopped.
 set -u
 . "$LT_REPO/tests/drivers/lib.sh"
 
 CYCLES=${SOAK_CYCLES:-1000}
-WARMUP=10
+WARMUP=100
 driver_begin soak gpio
 
 mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config ||
