@@ -399,6 +399,7 @@ static int ltd_nr_helper_ranges;
 
 static bool ltd_in_helper(unsigned long ip)
 {
+	/* Pairs with ltd_add_helper(): entries below n are whole. */
 	int i, n = smp_load_acquire(&ltd_nr_helper_ranges);
 
 	if (in_sched_functions(ip))

@@ -46,7 +46,7 @@
 #endif
 #define MODULE_PARAM_PREFIX "lifetime_debug."
 
-int ltd_rc_enable(void);
+static int ltd_rc_enable(void);
 
 /* === Classes === */
 
@@ -131,14 +131,9 @@ static unsigned int ltd_rc_budget __ro_after_init = CONFIG_LIFETIME_DEBUG_REFCOU
 
 static int ltd_rc_param_set_budget(const char *val, const struct kernel_param *kp)
 {
-	unsigned int n;
-
 	/* Each key may use LTD_RC_MAX_NEST + 1 lockdep classes: stay at half of them. */
-	if (!val || kstrtouint(val, 0, &n) || n < 16 ||
-	    n > MAX_LOCKDEP_KEYS / 2 / (LTD_RC_MAX_NEST + 1))
-		return -EINVAL;
-	*(unsigned int *)kp->arg = n;
-	return 0;
+	return param_set_uint_minmax(val, kp, 16,
+				     MAX_LOCKDEP_KEYS / 2 / (LTD_RC_MAX_NEST + 1)) ? -EINVAL : 0;
 }
 
 static const struct kernel_param_ops ltd_rc_budget_ops = {
@@ -154,12 +149,7 @@ static unsigned int ltd_sample __read_mostly = 1;
 
 static int ltd_param_set_sample(const char *val, const struct kernel_param *kp)
 {
-	unsigned int n;
-
-	if (!val || kstrtouint(val, 0, &n) || !n || n > LTD_SAMPLE_MAX)
-		return -EINVAL;
-	*(unsigned int *)kp->arg = n;
-	return 0;
+	return param_set_uint_minmax(val, kp, 1, LTD_SAMPLE_MAX) ? -EINVAL : 0;
 }
 
 static const struct kernel_param_ops ltd_sample_ops = {
@@ -1089,7 +1079,7 @@ void ltd_rc_show_classes(struct seq_file *seq)
  * Context: process context, may sleep.
  * Return: 0, or -ENOMEM.
  */
-int ltd_rc_enable(void)
+static int ltd_rc_enable(void)
 {
 	size_t bytes = array_size(ltd_rc_budget, sizeof(struct ltd_rc_class));
 	struct ltd_rc_class *pool;

@@ -155,13 +155,18 @@ static bool ltd_kernel_sym(unsigned long ip, char *sym)
 	return core_kernel_text(ip) && sprint_symbol_no_offset(sym, ip);
 }
 
+/* The sanitizer's (and KASAN's) own functions, and the put helpers. */
+static bool ltd_internal_sym(const char *sym)
+{
+	return ltd_sym_in(sym, ltd_internal_prefixes, ARRAY_SIZE(ltd_internal_prefixes), true) ||
+	       ltd_sym_in(sym, ltd_put_helpers, ARRAY_SIZE(ltd_put_helpers), false);
+}
+
 static bool ltd_internal_frame(unsigned long ip)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
-	return ltd_kernel_sym(ip, sym) &&
-	       (ltd_sym_in(sym, ltd_internal_prefixes, ARRAY_SIZE(ltd_internal_prefixes), true) ||
-		ltd_sym_in(sym, ltd_put_helpers, ARRAY_SIZE(ltd_put_helpers), false));
+	return ltd_kernel_sym(ip, sym) && ltd_internal_sym(sym);
 }
 
 /**
@@ -187,9 +192,7 @@ bool ltd_helper_frame(unsigned long ip, bool copy_lock)
 	if (ltd_sym_in(sym, ltd_copy_helpers, ARRAY_SIZE(ltd_copy_helpers), false) ||
 	    ltd_sym_in(sym, ltd_lock_prefixes, ARRAY_SIZE(ltd_lock_prefixes), true))
 		return true;
-	return !copy_lock &&
-	       (ltd_sym_in(sym, ltd_internal_prefixes, ARRAY_SIZE(ltd_internal_prefixes), true) ||
-		ltd_sym_in(sym, ltd_put_helpers, ARRAY_SIZE(ltd_put_helpers), false));
+	return !copy_lock && ltd_internal_sym(sym);
 }
 
 static noinline void __ltd_save_stack(struct ltd_report_stack *s,

@@ -256,7 +256,7 @@ static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_dom
 					   const struct ltd_report_stack *teardown)
 {
 	struct ltd_access *a, *next, **pp, *title = open, *group = open, *rest = open->next;
-	unsigned int nr = 1, others;
+	unsigned int others;
 	bool grew = true;
 	char common[64];
 	char *folded;
@@ -278,13 +278,12 @@ static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_dom
 			*pp = a->next;
 			a->next = group;
 			group = a;
-			nr++;
 			grew = true;
 			if (ltd_title_before(a, title))
 				title = a;
 		}
 	}
-	others = nr > 1 ? ltd_other_sites(group, title, NULL, 0) : 0;
+	others = ltd_other_sites(group, title, NULL, 0);
 	folded = others ? kmalloc(LTD_FOLDED_LEN, GFP_KERNEL) : NULL;
 	if (others && !folded)
 		ltd_degraded(LTD_DEGRADED_NOMEM);	/* the other sites go unnamed */
@@ -306,8 +305,8 @@ static struct ltd_access *ltd_report_group(struct ltd_access *open, enum ltd_dom
 
 /*
  * Reports every recorded foreign access that the teardown did not close,
- * one report per missing synchronization, then starts the domain afresh (the device
- * may be bound again).
+ * one report per missing synchronization, then starts the domain afresh
+ * (the device may be bound again).
  */
 static void ltd_teardown_end(const void *owner)
 {
