@@ -4,10 +4,13 @@
  *
  *   uio_edu use DEV
  *	Ordinary use: map BAR0 (mmap offset 0 = maps/map0), check the
- *	identification and liveness registers, then three times: enable
- *	INTx by write()ing 1, raise an interrupt (0x60), wait for it with
- *	poll(), read() the event count, check the status (0x24) and ack it
- *	(0x64). A non-blocking read() without an event gets EAGAIN.
+ *	identification and liveness registers, then three times: unmask
+ *	INTx, raise an interrupt (0x60), wait for it with poll(), read() the
+ *	event count, check the status (0x24) and ack it (0x64). A
+ *	non-blocking read() without an event gets EAGAIN. uio_pci_generic
+ *	has no irqcontrol(): write() fails with ENOSYS, and user space
+ *	unmasks INTx in the command register (uio-howto), here through
+ *	/sys/class/uio/uioN/device/config.
  *
  *   uio_edu hold DEV READY_FILE
  *	Open DEV, map BAR0, dup() the fd and fork() a child that shares the
@@ -83,12 +86,35 @@ static volatile uint32_t *map_bar0(int fd)
 	return p;
 }
 
+static char config[256];
+
+/* The PCI config space of DEV's function, found while DEV exists. */
+static void find_config(const char *dev)
+{
+	const char *name = strrchr(dev, '/');
+	char link[256], *path;
+
+	snprintf(link, sizeof(link), "/sys/class/uio/%s/device/config",
+		 name ? name + 1 : dev);
+	path = realpath(link, NULL);
+	if (!path)
+		die("config space of the device");
+	snprintf(config, sizeof(config), "%s", path);
+	free(path);
+}
+
+/* Clear PCI_COMMAND_INTX_DISABLE, which the interrupt handler sets. */
 static void irq_on(int fd)
 {
-	int32_t one = 1;
+	uint16_t cmd;
+	int cfd = open(config, O_RDWR);
 
-	if (write(fd, &one, sizeof(one)) != sizeof(one))
-		die("write(1) to enable the interrupt");
+	if (cfd < 0 || pread(cfd, &cmd, 2, 4) != 2)
+		die("read the command register");
+	cmd &= ~0x400;
+	if (pwrite(cfd, &cmd, 2, 4) != 2)
+		die("write the command register");
+	close(cfd);
 }
 
 static int use(const char *dev)
@@ -99,6 +125,7 @@ static int use(const char *dev)
 	uint32_t v;
 	int fd, i, n;
 
+	find_config(dev);
 	fd = open(dev, O_RDWR);
 	if (fd < 0)
 		die("open");
@@ -119,6 +146,11 @@ static int use(const char *dev)
 		bad("non-blocking read without an event: %d (%s)", n, strerror(errno));
 	if (fcntl(fd, F_SETFL, 0) < 0)
 		die("clear O_NONBLOCK");
+	count = 1;
+	n = write(fd, &count, sizeof(count));
+	if (n >= 0 || errno != ENOSYS)
+		bad("write(1) without irqcontrol(): %d (%s)", n, strerror(errno));
+	say("write(1): ENOSYS (uio_pci_generic has no irqcontrol)");
 
 	for (i = 0; i < 3; i++) {
 		irq_on(fd);
@@ -283,6 +315,7 @@ static int hold(const char *dev, const char *ready)
 	char c;
 	pid_t pid;
 
+	find_config(dev);
 	fd_main = open(dev, O_RDWR);
 	if (fd_main < 0)
 		die("open");
