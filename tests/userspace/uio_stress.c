@@ -3,14 +3,20 @@
  * uio_stress: user space on /dev/uioN of QEMU's edu device under
  * uio_pci_generic while the PCI function is unbound and bound again.
  *
- *   uio_stress [-c CYCLES] [-t THREADS] DEV DRIVER_DIR BDF
- *	THREADS workers (default 4) loop on DEV: open, then a mix of
- *	non-blocking read, read after poll(10 ms), write(1) (ENOSYS:
- *	uio_pci_generic has no irqcontrol), mmap of BAR0 with an ident read
- *	and an interrupt raised and acked (INTx unmasked again through the
- *	config space), munmap, close. The main thread meanwhile writes BDF to
- *	DRIVER_DIR/unbind and DRIVER_DIR/bind CYCLES times (default 500),
- *	waiting after each bind until DEV opens.
+ *   uio_stress [-c CYCLES] [-r EVERY] [-t THREADS] DEV DRIVER_DIR BDF
+ *	Two sleepers loop on DEV: one open()s and sleeps in a blocking
+ *	read(), one in poll() without timeout; only an interrupt or the
+ *	device's removal wakes them. THREADS workers (default 4) loop on
+ *	DEV: open, then a mix of non-blocking read, read after poll(10 ms),
+ *	write(1) (ENOSYS: uio_pci_generic has no irqcontrol), mmap of BAR0
+ *	with an ident read and an interrupt raised, waited for (poll, read)
+ *	and acked (INTx unmasked again through the config space), munmap,
+ *	close. The main thread meanwhile writes BDF to DRIVER_DIR/unbind and
+ *	DRIVER_DIR/bind CYCLES times (default 500), waiting after each bind
+ *	until DEV opens; with -r, every EVERY-th cycle hot-unplugs the
+ *	function (BDF/remove) and rescans the bus instead, which binds it
+ *	again through the driver's new_id. One more unbind/bind at the end
+ *	wakes the sleepers.
  *	Allowed failures: ENODEV (revoked), ENOENT (node gone), ENXIO (no
  *	cdev), EAGAIN (no event), EINTR, and SIGBUS on a revoked mapping.
  *	Prints one "uio_stress: key=value ..." line; exit 0 if nothing else
@@ -47,7 +53,7 @@ static const char *const op_names[NR_OPS] = {
 };
 static atomic_long n_ok[NR_OPS], n_enodev[NR_OPS];
 static atomic_long n_enoent, n_enxio, n_eagain, n_intr, n_sigbus, n_pollerr;
-static atomic_long n_fail;
+static atomic_long n_irq, n_fail, n_wake_read, n_wake_poll, n_wake_event;
 
 static __thread sigjmp_buf bus_jmp;
 static __thread volatile int bus_armed;
@@ -138,14 +144,76 @@ static void mmio(int fd)
 			printf("SCENARIO-FAIL: uio_stress: ident %#x\n", v);
 			n_fail++;
 		} else {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int32_t count;
+
 			bar[0x60 / 4] = 0x1;	/* raise an interrupt */
-			bar[0x64 / 4] = bar[0x24 / 4];	/* and ack it */
+			bus_armed = 0;
+			/* Give the handler time to see it before the ack. */
+			if (poll(&pfd, 1, 20) == 1 && (pfd.revents & POLLIN) &&
+			    read(fd, &count, sizeof(count)) == sizeof(count))
+				n_irq++;
+			bus_armed = 1;
+			bar[0x64 / 4] = bar[0x24 / 4];	/* ack it */
 			bus_armed = 0;
 			n_ok[OP_MMIO]++;
 			intx_on();
 		}
 	}
 	munmap(p, MAP_LEN);
+}
+
+/* Sleep in read() (arg 0) or poll() (arg 1) until woken, again and again. */
+static void *sleeper(void *arg)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int32_t val;
+	int fd, n;
+
+	while (!stop) {
+		fd = open(dev_path, O_RDWR);
+		if (fd < 0) {
+			count_err(OP_OPEN, errno);
+			usleep(1000);
+			continue;
+		}
+		n_ok[OP_OPEN]++;
+		/* Set before the last unbind: a later open would never wake. */
+		while (!stop) {
+			if (!arg) {
+				if (read(fd, &val, sizeof(val)) == sizeof(val)) {
+					n_ok[OP_READ]++;
+					n_wake_event++;
+					continue;
+				}
+				count_err(OP_READ, errno);
+				n_wake_read++;
+				break;
+			}
+			pfd.fd = fd;
+			n = poll(&pfd, 1, -1);
+			if (n < 0) {
+				count_err(OP_POLL, errno);
+				break;
+			}
+			if (pfd.revents & (POLLERR | POLLHUP)) {
+				n_pollerr++;
+				n_wake_poll++;
+				break;
+			}
+			n_ok[OP_POLL]++;
+			n_wake_event++;
+			if (read(fd, &val, sizeof(val)) == sizeof(val))
+				n_ok[OP_READ]++;
+			else
+				count_err(OP_READ, errno);
+		}
+		if (close(fd))
+			count_err(OP_CLOSE, errno);
+		else
+			n_ok[OP_CLOSE]++;
+	}
+	return NULL;
 }
 
 static void *worker(void *arg)
@@ -180,7 +248,11 @@ static void *worker(void *arg)
 					n_pollerr++;
 				} else {
 					n_ok[OP_POLL]++;
-					if (n && read(fd, &val, sizeof(val)) < 0)
+					if (!n)
+						break;
+					if (read(fd, &val, sizeof(val)) == sizeof(val))
+						n_ok[OP_READ]++;
+					else
 						count_err(OP_READ, errno);
 				}
 				break;
@@ -217,6 +289,26 @@ static int write_str(const char *path, const char *s)
 	return ret;
 }
 
+static char unbind[512], bind[512], remove_file[512];
+
+/* One unbind/bind, or with @unplug one remove/rescan; the failed step. */
+static const char *cycle(const char *bdf, int unplug, int c)
+{
+	if (unplug) {
+		if (write_str(remove_file, "1"))
+			return "remove";
+		if (write_str("/sys/bus/pci/rescan", "1"))
+			return "rescan";
+		return NULL;
+	}
+	if (write_str(unbind, bdf))
+		return "unbind";
+	usleep((c % 5) * 1000);
+	if (write_str(bind, bdf))
+		return "bind";
+	return NULL;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -228,15 +320,18 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus, .sa_flags = SA_NODEFER };
-	int cycles = 500, threads = 4, opt, c, i, fd;
-	char unbind[512], bind[512];
-	pthread_t tid[MAX_THREADS];
+	int cycles = 500, every = 0, threads = 4, opt, c, i, fd = -1, unplugs = 0, unplug;
+	pthread_t tid[MAX_THREADS + 2];
+	const char *what;
 	double t0, t;
 
-	while ((opt = getopt(argc, argv, "c:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:r:t:")) != -1) {
 		switch (opt) {
 		case 'c':
 			cycles = atoi(optarg);
+			break;
+		case 'r':
+			every = atoi(optarg);
 			break;
 		case 't':
 			threads = atoi(optarg);
@@ -246,7 +341,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 3 || threads < 1 || threads > MAX_THREADS) {
-		fprintf(stderr, "usage: uio_stress [-c CYCLES] [-t THREADS] DEV DRIVER_DIR BDF\n");
+		fprintf(stderr, "usage: uio_stress [-c CYCLES] [-r EVERY] [-t THREADS] DEV DRIVER_DIR BDF\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -254,26 +349,31 @@ int main(int argc, char **argv)
 	snprintf(unbind, sizeof(unbind), "%s/unbind", argv[optind + 1]);
 	snprintf(bind, sizeof(bind), "%s/bind", argv[optind + 1]);
 	snprintf(config, sizeof(config), "/sys/bus/pci/devices/%s/config", argv[optind + 2]);
+	snprintf(remove_file, sizeof(remove_file), "/sys/bus/pci/devices/%s/remove", argv[optind + 2]);
 	sigaction(SIGBUS, &sa, NULL);
 
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&tid[i], NULL, worker, (void *)(uintptr_t)(i + 1)))
 			return 1;
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&tid[threads + i], NULL, sleeper, (void *)(uintptr_t)i))
+			return 1;
 
 	t0 = now();
-	for (c = 0; c < cycles; c++) {
+	for (c = 0; c <= cycles; c++) {
+		/* The extra last cycle wakes the sleepers once stop is set. */
+		if (c == cycles)
+			stop = 1;
 		usleep(2000 + (c % 7) * 1000);
-		if (write_str(unbind, argv[optind + 2])) {
-			printf("SCENARIO-FAIL: uio_stress: cycle %d: unbind: %s\n", c, strerror(errno));
+		unplug = every && c % every == every - 1 && !stop;
+		what = cycle(argv[optind + 2], unplug, c);
+		if (what) {
+			printf("SCENARIO-FAIL: uio_stress: cycle %d: %s: %s\n", c, what,
+			       strerror(errno));
 			n_fail++;
 			break;
 		}
-		usleep((c % 5) * 1000);
-		if (write_str(bind, argv[optind + 2])) {
-			printf("SCENARIO-FAIL: uio_stress: cycle %d: bind: %s\n", c, strerror(errno));
-			n_fail++;
-			break;
-		}
+		unplugs += unplug;
 		/* The device node appears asynchronously (devtmpfs). */
 		for (i = 0; i < 5000; i++) {
 			fd = open(dev_path, O_RDONLY);
@@ -294,17 +394,23 @@ int main(int argc, char **argv)
 	}
 	t = now() - t0;
 	stop = 1;
-	for (i = 0; i < threads; i++)
+	for (i = 0; i < threads + 2; i++)
 		pthread_join(tid[i], NULL);
 
-	printf("uio_stress: cycles=%d threads=%d secs=%.1f", c, threads, t);
+	if (c > cycles)
+		c = cycles;
+	printf("uio_stress: cycles=%d unbind_bind=%d remove_rescan=%d threads=%d+2 secs=%.1f",
+	       c, c - unplugs, unplugs, threads, t);
 	for (i = 0; i < NR_OPS; i++)
 		printf(" %s=%ld", op_names[i], (long)n_ok[i]);
 	for (i = 0; i < NR_OPS; i++)
 		if (n_enodev[i])
 			printf(" %s_enodev=%ld", op_names[i], (long)n_enodev[i]);
-	printf(" poll_errhup=%ld sigbus=%ld enoent=%ld enxio=%ld eagain=%ld eintr=%ld fail=%ld\n",
+	printf(" irq_events_read=%ld", (long)n_irq);
+	printf(" poll_errhup=%ld sigbus=%ld enoent=%ld enxio=%ld eagain=%ld eintr=%ld"
+	       " sleepers_woken_by_event=%ld read_woken_by_removal=%ld poll_woken_by_removal=%ld fail=%ld\n",
 	       (long)n_pollerr, (long)n_sigbus, (long)n_enoent, (long)n_enxio,
-	       (long)n_eagain, (long)n_intr, (long)n_fail);
+	       (long)n_eagain, (long)n_intr, (long)n_wake_event, (long)n_wake_read,
+	       (long)n_wake_poll, (long)n_fail);
 	return n_fail || c < cycles;
 }

@@ -12,7 +12,8 @@
 # sleepers wake with ENODEV and POLLERR|POLLHUP, every operation on the
 # stale files fails with ENODEV, the old mapping raises SIGBUS; the function
 # bound again (and rescanned) and used; a stress of concurrent
-# open/read/poll/write/mmap/close threads against unbind/bind cycles; an
+# open/read/poll/write/mmap/close threads and sleepers in read() and
+# poll() against unbind/bind and hot-unplug/rescan cycles; an
 # open file still pins uio_pci_generic. The scorer requires a log without
 # any report (sanitizer, KASAN, WARN, lockdep, hung task).
 # lt-timeout: 600
@@ -48,17 +49,33 @@ hold_check() {
 
 driver_begin uio ures
 
-# --- Upstream uio: a mapping of BAR0 outlives the unbind ---------------------
+# mapwait_start / mapwait_end: BAR0 mapped across what happens in between
+mapwait_start() {
+	rm -f /tmp/uio.ready /tmp/uio.go
+	"$LT_BIN/uio_edu" mapwait /dev/uio0 /tmp/uio.ready /tmp/uio.go | sed "s/^/$1: /" &
+	MAPW=$!
+	wait_until 20 test -e /tmp/uio.ready || fail "uio_edu mapwait did not start"
+}
+
+mapwait_end() {
+	touch /tmp/uio.go
+	wait $MAPW
+}
+
+# --- Upstream uio: a mapping of BAR0 outlives the unbind and the unplug -----
 load $DRV
 edu_bind
 step "upstream: ordinary use" "$LT_BIN/uio_edu" use /dev/uio0
-rm -f /tmp/uio.ready /tmp/uio.go
-"$LT_BIN/uio_edu" mapwait /dev/uio0 /tmp/uio.ready /tmp/uio.go | sed 's/^/upstream: /' &
-MAPW=$!
-wait_until 20 test -e /tmp/uio.ready || fail "uio_edu mapwait did not start"
+mapwait_start "upstream, unbind"
 unbind pci $DRV "$BDF"
-touch /tmp/uio.go
-wait $MAPW
+mapwait_end
+bind pci $DRV "$BDF"
+wait_dev /dev/uio0
+mapwait_start "upstream, PCI remove"
+pci_remove "$BDF"
+mapwait_end
+pci_rescan
+wait_until 10 pci_of $DRV >/dev/null || fail "edu not bound to $DRV after rescan"
 unload $DRV uio
 
 # --- The converted uio ------------------------------------------------------
@@ -70,6 +87,13 @@ for a in name version maps/map0/addr maps/map0/size maps/map0/offset; do
 done
 [ $(($(cat /sys/class/uio/uio0/maps/map0/size))) -ge 4096 ] || fail "map0 smaller than a page"
 step "ordinary use" "$LT_BIN/uio_edu" use /dev/uio0
+
+# The same mapping across the unbind as upstream.
+mapwait_start "converted, unbind"
+unbind pci $DRV "$BDF"
+mapwait_end
+bind pci $DRV "$BDF"
+wait_dev /dev/uio0
 
 # Unbind with files open, mapped, and sleepers.
 hold_start
@@ -91,9 +115,10 @@ wait_dev /dev/uio0
 step "use after rescan" "$LT_BIN/uio_edu" use /dev/uio0
 
 # Stress: workers on /dev/uio0 while the function is unbound and bound.
-"$LT_BIN/uio_stress" -c "$CYCLES" -t 4 /dev/uio0 "$DRVDIR" "$BDF" ||
+# Every tenth cycle is a hot-unplug and rescan instead.
+"$LT_BIN/uio_stress" -c "$CYCLES" -r 10 -t 4 /dev/uio0 "$DRVDIR" "$BDF" ||
 	fail "uio_stress"
-echo "step: stress, $CYCLES unbind/bind cycles"
+echo "step: stress, $CYCLES cycles"
 wait_dev /dev/uio0
 step "use after the stress" "$LT_BIN/uio_edu" use /dev/uio0
 
