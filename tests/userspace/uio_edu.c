@@ -411,7 +411,7 @@ static int mapwait(const char *dev, const char *ready, const char *gofile)
 	if (v < 0)
 		say("after the device went: the old mapping raises SIGBUS");
 	else
-		say("after the device went: the old mapping still reads ident %#lx", v);
+		say("after the device went: the old mapping still reads %#010lx at offset 0, no SIGBUS", v);
 	munmap((void *)bar, MAP_LEN);
 	close(fd);
 	return 0;

@@ -3,7 +3,8 @@
 # The UIO core converted to ures (patches/ures/0002) under uio_pci_generic
 # on QEMU's edu PCI device. First upstream's uio, for the one thing the
 # conversion changes most: a mapping of BAR0 survives the unbind and still
-# reaches the device. Then the converted uio.ko with the in-tree
+# reaches the device, and survives the hot-unplug (the rescan may move the
+# BAR elsewhere). Then the converted uio.ko with the in-tree
 # uio_pci_generic.ko: ordinary use (BAR0 through maps/map0 and mmap offset
 # 0, identification and liveness registers, interrupts raised, polled for,
 # counted by read() and re-enabled by write()); the function unbound and
@@ -62,7 +63,7 @@ mapwait_end() {
 	wait $MAPW
 }
 
-# --- Upstream uio: a mapping of BAR0 outlives the unbind and the unplug -----
+# --- Upstream uio: a mapping of BAR0 outlives the unbind and the unplug ----
 load $DRV
 edu_bind
 step "upstream: ordinary use" "$LT_BIN/uio_edu" use /dev/uio0
@@ -71,11 +72,14 @@ unbind pci $DRV "$BDF"
 mapwait_end
 bind pci $DRV "$BDF"
 wait_dev /dev/uio0
-mapwait_start "upstream, PCI remove"
+echo "upstream: BAR0 at $(cat /sys/class/uio/uio0/maps/map0/addr) before the unplug"
+mapwait_start "upstream, PCI remove and rescan"
 pci_remove "$BDF"
-mapwait_end
 pci_rescan
 wait_until 10 pci_of $DRV >/dev/null || fail "edu not bound to $DRV after rescan"
+wait_dev /dev/uio0
+echo "upstream: BAR0 at $(cat /sys/class/uio/uio0/maps/map0/addr) after the rescan"
+mapwait_end
 unload $DRV uio
 
 # --- The converted uio ------------------------------------------------------
