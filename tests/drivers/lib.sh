@@ -66,6 +66,16 @@ insmod_recall() {
 	echo "step: loaded reverted $m ($c)"
 }
 
+# insmod_ures CASE MODULE [PARAMS...]: load the ures-converted copy of a
+# driver (patches/ures/, built by scripts/build in $LT_URES/CASE)
+insmod_ures() {
+	local c=$1 m=$2
+
+	shift 2
+	insmod "$LT_URES/$c/$m.ko" "$@" || fail "$DRIVER: insmod $LT_URES/$c/$m.ko"
+	echo "step: loaded ures-converted $m ($c)"
+}
+
 # unbind BUS DRIVER DEVICE / bind BUS DRIVER DEVICE
 unbind() {
 	echo "$3" > "/sys/bus/$1/drivers/$2/unbind" || fail "$DRIVER: unbind $3 from $2"
