@@ -116,8 +116,10 @@ void ures_misuse(struct ures *u, const char *what)
 
 static void ures_release_workfn(struct work_struct *work);
 
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
 /* For __ures_init() callers that pass no key. */
 static struct lock_class_key ures_default_key;
+#endif
 
 /**
  * __ures_init() - initialise an embedded ures; use ures_init()
