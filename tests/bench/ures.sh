@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of tests/bench/ures: i2c-dev on i2c-stub, upstream's module and
 # the ures conversion (patches/ures/0001) loaded in turn, in the order
-# LT_URES_ORDER (a kernel parameter, e.g. "upstream,converted"). Per module: open+close,
+# LT_URES_ORDER (a kernel parameter, e.g. "upstream,converted"), in
+# LT_URES_ROUNDS rounds. Per module: open+close,
 # ioctl(I2C_FUNCS) (dispatch only), an SMBus read (a transfer), and the
 # removal of the adapter (delete_module of i2c-stub) with no file open;
 # for the conversion also with 1, 4 and 16 files open (upstream refuses
@@ -25,16 +26,31 @@ ns() {
 	"$LT_BIN/ures_i2c" bench "$bus" 0x50 "$1" "$MS" | sed -n 's/^BENCH-NS //p'
 }
 
-for mode in $ORDER; do
-	if [ "$mode" = upstream ]; then
+# Rounds of the short loops, both modules in each round, so that a busy
+# host slows both alike; the removals once per module.
+ROUNDS=${LT_URES_ROUNDS:-3}
+
+use() {
+	if [ "$1" = upstream ]; then
 		modprobe i2c-dev || fail "modprobe i2c-dev"
 	else
 		insmod "$LT_URES/i2c-dev/i2c-dev.ko" || fail "insmod converted i2c-dev"
 	fi
 	stub_up
-	for op in open funcs smbus; do
-		echo "BENCH $mode $op $(ns $op)"
+}
+
+for round in $(seq "$ROUNDS"); do
+	for mode in $ORDER; do
+		use "$mode"
+		for op in open funcs smbus; do
+			echo "BENCH $mode $op $(ns $op)"
+		done
+		rmmod i2c_stub || fail "rmmod i2c_stub"
+		rmmod i2c_dev || fail "rmmod i2c_dev"
 	done
+done
+for mode in $ORDER; do
+	use "$mode"
 	files="0"
 	[ "$mode" = converted ] && files="0 1 4 16"
 	for n in $files; do
@@ -43,9 +59,8 @@ for mode in $ORDER; do
 		UNPLUG-US*) echo "BENCH $mode unplug$n ${out#UNPLUG-US }" ;;
 		*) fail "unplug with $n files: $out" ;;
 		esac
-		[ "$n" = 16 ] || stub_up
+		[ "$n" = 16 ] || [ "$mode" = upstream ] || stub_up
 	done
-	[ "$mode" = upstream ] && { rmmod i2c_stub || fail "rmmod i2c_stub"; }
 	rmmod i2c_dev || fail "rmmod i2c_dev"
 done
 echo "BENCH-DONE"
