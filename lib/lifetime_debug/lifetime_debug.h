@@ -138,7 +138,77 @@ unsigned long ltd_stack_first(depot_stack_handle_t handle);
 bool ltd_helper_frame(unsigned long ip, bool copy_lock);
 bool ltd_sample_tag(void);
 
-/* === Refcount classes === */
+/* === Refcount classes: refcount_class.c (the class store), refcount.c (puts) === */
+
+#define LTD_RC_SEEN		6	/* atomic put sites looked at per class */
+#define LTD_RC_ATOMIC_PUTS	LTD_RC_SEEN	/* each kept for a retroactive report */
+#define LTD_RC_MAX_NEST		3	/* subclasses 0..3: a class costs <= 4 lockdep classes */
+static_assert(LTD_RC_MAX_NEST < MAX_LOCKDEP_SUBCLASSES);
+
+/* One atomic put, kept until the class learns whether its release sleeps. */
+struct ltd_rc_put {
+	unsigned long site;
+	char why[48];
+	struct ltd_report_stack stack;
+};
+
+/* A stack a class keeps: struct ltd_report_stack without its title. */
+struct ltd_rc_stack {
+	depot_stack_handle_t handle;
+	pid_t pid;
+	int cpu;
+	u64 ts_nsec;
+	char comm[TASK_COMM_LEN];
+};
+
+#define LTD_RC_PREFIX		"refcount:"
+#define LTD_RC_NAME_INLINE	40	/* longer names are allocated */
+
+/**
+ * struct ltd_rc_class - a refcount type
+ * @node:	in ltd_rc_hash, RCU; changed under ltd_rc_lock
+ * @key:	the release function (or call site) this class stands for
+ * @lock_key:	registered with lockdep_register_key()
+ * @map:	the class map: acquired by puts, held across the release
+ * @name:	"refcount:<release symbol>", the lockdep class name: @name_buf
+ *		or, when longer, allocated
+ * @puts:	puts seen
+ * @atomic_puts: puts seen in atomic context
+ * @sleep_site:	the might_sleep() caller seen first; under ltd_rc_lock
+ * @sleep:	where the release first slept; under ltd_rc_lock
+ * @seen:	atomic put sites already looked at; written under ltd_rc_lock,
+ *		read without it up to @nr_seen
+ * @atomic:	atomic puts not yet reported, allocated on demand (LTD_RC_ATOMIC_PUTS
+ *		entries); under ltd_rc_lock
+ * @nr_seen:	valid entries of @seen (release-stored after the entry)
+ * @nr_atomic:	valid entries of @atomic; under ltd_rc_lock
+ * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
+ * @nosleep:	declared must-not-sleep; under ltd_rc_lock
+ * @in_use:	the pool slot holds a class; cleared after unregistration
+ * @name_buf:	@name when it fits
+ */
+struct ltd_rc_class {
+	struct hlist_node node;
+	const void *key;
+	struct lock_class_key lock_key;
+	struct lockdep_map map;
+	const char *name;
+	atomic_long_t puts;
+	atomic_long_t atomic_puts;
+	unsigned long sleep_site;
+	struct ltd_rc_stack sleep;
+	unsigned long seen[LTD_RC_SEEN];
+	struct ltd_rc_put *atomic;
+	u8 nr_seen;
+	u8 nr_atomic;
+	bool may_sleep;
+	bool nosleep;
+	bool in_use;
+	char name_buf[LTD_RC_NAME_INLINE];
+};
+
+/* Lock statistics grow the lockdep map; without them a class fits 256 bytes. */
+static_assert(sizeof(struct ltd_rc_class) <= 256 || IS_ENABLED(CONFIG_LOCK_STAT));
 
 enum ltd_rc_stat {
 	LTD_RC_STAT_CLASSES,		/* classes allocated */
@@ -150,11 +220,30 @@ enum ltd_rc_stat {
 	LTD_RC_STAT_COUNT,
 };
 
+/* refcount_class.c */
+extern unsigned int ltd_rc_budget;
+extern struct ltd_rc_class *ltd_rc_pool;
+extern struct ltd_rc_class *ltd_rc_fallback;
+extern bool ltd_rc_nomem;
+extern raw_spinlock_t ltd_rc_lock;
+DECLARE_PER_CPU(unsigned long, ltd_rc_stats[LTD_RC_STAT_COUNT]);
+
+static inline void ltd_rc_count(enum ltd_rc_stat s)
+{
+	this_cpu_inc(ltd_rc_stats[s]);
+}
+
 unsigned long ltd_rc_stat_read(enum ltd_rc_stat s);
+struct ltd_rc_class *ltd_rc_class_get(const void *key);
+int ltd_rc_enable(void);
 void ltd_rc_show_classes(struct seq_file *seq);
 int ltd_rc_set_nosleep(const void *release, bool on);
-const void *ltd_rc_running(char *name, size_t len);
 int ltd_rc_init(void);
+
+/* refcount.c */
+extern u32 ltd_rc_epoch;
+extern void *ltd_device_release;
+const void *ltd_rc_running(char *name, size_t len);
 
 /* === Domains: tag.c (the tag store), access.c (judging), teardown.c === */
 

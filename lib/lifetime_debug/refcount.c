@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Lifetime sanitizer: lockdep classes for refcounts and sleeping final puts.
+ * Lifetime sanitizer: refcount puts and sleeping final puts.
  *
- * Every refcount type (keyed by its release function) gets a lockdep class.
- * Each put acts as might_lock(class); a final put holds the class map while
- * the release runs, so lockdep sees "put under L, release takes L" cycles.
- * A class learns that its release can sleep from might_sleep() inside it;
- * puts of such a class from atomic context are reported, also retroactively.
+ * Each put acts as might_lock() of its type's class (refcount_class.c); a
+ * final put holds the class map while the release runs, so lockdep sees
+ * "put under L, release takes L" cycles. A class learns that its release
+ * can sleep from might_sleep() inside it; puts of such a class from atomic
+ * context are reported, also retroactively.
  *
  * Lockdep is fed once per (class, held-lock chain): a per-CPU cache keeps
  * the pairs already modelled, so a put under a known chain costs no
- * lockdep validation and takes no global lock. The class pool is made when
- * the sanitizer is first enabled; with lifetime_debug.sample=N only one put
- * in N per CPU is looked at.
+ * lockdep validation and takes no global lock. With lifetime_debug.sample=N
+ * only one put in N per CPU is looked at.
  */
 
 #define pr_fmt(fmt) "lifetime_debug: " fmt
@@ -26,18 +25,12 @@
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
-#include <linux/rculist.h>
-#include <linux/sched/clock.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/spinlock.h>
-#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
-#include <kunit/visibility.h>
 
 #include "lifetime_debug.h"
 
@@ -46,102 +39,7 @@
 #endif
 #define MODULE_PARAM_PREFIX "lifetime_debug."
 
-static int ltd_rc_enable(void);
-
-/* === Classes === */
-
-#define LTD_RC_HASH_BITS	10
-#define LTD_RC_SEEN		6	/* atomic put sites looked at per class */
-#define LTD_RC_ATOMIC_PUTS	LTD_RC_SEEN	/* each kept for a retroactive report */
-#define LTD_RC_MAX_NEST		3	/* subclasses 0..3: a class costs <= 4 lockdep classes */
-static_assert(LTD_RC_MAX_NEST < MAX_LOCKDEP_SUBCLASSES);
-
-/* One atomic put, kept until the class learns whether its release sleeps. */
-struct ltd_rc_put {
-	unsigned long site;
-	char why[48];
-	struct ltd_report_stack stack;
-};
-
-/* A stack a class keeps: struct ltd_report_stack without its title. */
-struct ltd_rc_stack {
-	depot_stack_handle_t handle;
-	pid_t pid;
-	int cpu;
-	u64 ts_nsec;
-	char comm[TASK_COMM_LEN];
-};
-
-#define LTD_RC_PREFIX		"refcount:"
-#define LTD_RC_NAME_INLINE	40	/* longer names are allocated */
-#define LTD_RC_NAME_MAX		(KSYM_NAME_LEN + 32)
-
-/**
- * struct ltd_rc_class - a refcount type
- * @node:	in ltd_rc_hash, RCU; changed under ltd_rc_lock
- * @key:	the release function (or call site) this class stands for
- * @lock_key:	registered with lockdep_register_key()
- * @map:	the class map: acquired by puts, held across the release
- * @name:	"refcount:<release symbol>", the lockdep class name: @name_buf
- *		or, when longer, allocated
- * @puts:	puts seen
- * @atomic_puts: puts seen in atomic context
- * @sleep_site:	the might_sleep() caller seen first; under ltd_rc_lock
- * @sleep:	where the release first slept; under ltd_rc_lock
- * @seen:	atomic put sites already looked at; written under ltd_rc_lock,
- *		read without it up to @nr_seen
- * @atomic:	atomic puts not yet reported, allocated on demand (LTD_RC_ATOMIC_PUTS
- *		entries); under ltd_rc_lock
- * @nr_seen:	valid entries of @seen (release-stored after the entry)
- * @nr_atomic:	valid entries of @atomic; under ltd_rc_lock
- * @may_sleep:	the release called might_sleep(); under ltd_rc_lock
- * @nosleep:	declared must-not-sleep; under ltd_rc_lock
- * @in_use:	the pool slot holds a class; cleared after unregistration
- * @name_buf:	@name when it fits
- */
-struct ltd_rc_class {
-	struct hlist_node node;
-	const void *key;
-	struct lock_class_key lock_key;
-	struct lockdep_map map;
-	const char *name;
-	atomic_long_t puts;
-	atomic_long_t atomic_puts;
-	unsigned long sleep_site;
-	struct ltd_rc_stack sleep;
-	unsigned long seen[LTD_RC_SEEN];
-	struct ltd_rc_put *atomic;
-	u8 nr_seen;
-	u8 nr_atomic;
-	bool may_sleep;
-	bool nosleep;
-	bool in_use;
-	char name_buf[LTD_RC_NAME_INLINE];
-};
-
-/* Lock statistics grow the lockdep map; without them a class fits 256 bytes. */
-static_assert(sizeof(struct ltd_rc_class) <= 256 || IS_ENABLED(CONFIG_LOCK_STAT));
-
-static inline const char *ltd_rc_sym(const struct ltd_rc_class *cls)
-{
-	return cls->name + strlen(LTD_RC_PREFIX);
-}
-
-static unsigned int ltd_rc_budget __ro_after_init = CONFIG_LIFETIME_DEBUG_REFCOUNT_CLASSES;
-
-static int ltd_rc_param_set_budget(const char *val, const struct kernel_param *kp)
-{
-	/* Each key may use LTD_RC_MAX_NEST + 1 lockdep classes: stay at half of them. */
-	return param_set_uint_minmax(val, kp, 16,
-				     MAX_LOCKDEP_KEYS / 2 / (LTD_RC_MAX_NEST + 1)) ? -EINVAL : 0;
-}
-
-static const struct kernel_param_ops ltd_rc_budget_ops = {
-	.set = ltd_rc_param_set_budget,
-	.get = param_get_uint,
-};
-module_param_cb(refcount_classes, &ltd_rc_budget_ops, &ltd_rc_budget, 0444);
-MODULE_PARM_DESC(refcount_classes, "Lockdep classes for refcount types, fallback included");
+/* === Sampling === */
 
 /* Check one put in this many, per CPU; 1: every put. */
 #define LTD_SAMPLE_MAX		1000000
@@ -159,37 +57,37 @@ static const struct kernel_param_ops ltd_sample_ops = {
 module_param_cb(sample, &ltd_sample_ops, &ltd_sample, 0444);
 MODULE_PARM_DESC(sample, "Check one refcount put in N per CPU (1: every put)");
 
-/*
- * The pool is allocated once, when the sanitizer is first enabled: a class
- * map is recognised by its address. Published with smp_store_release().
- */
-static struct ltd_rc_class *ltd_rc_pool;
-static struct ltd_rc_class *ltd_rc_fallback;
-static bool ltd_rc_nomem;		/* the pool could not be made: stay off */
-static DEFINE_MUTEX(ltd_rc_pool_mutex);	/* making the pool */
-static DEFINE_RAW_SPINLOCK(ltd_rc_lock);	/* hash changes, class state */
-static struct hlist_head ltd_rc_hash[1 << LTD_RC_HASH_BITS];
-static unsigned int ltd_rc_next;		/* never-used pool slots start here */
-static bool ltd_rc_full;		/* no free slot: use the fallback at once */
-static DEFINE_PER_CPU(unsigned long, ltd_rc_stats[LTD_RC_STAT_COUNT]);
 static DEFINE_PER_CPU(int, ltd_sample_left);	/* puts to skip */
 static DEFINE_PER_CPU(int, ltd_sample_tag_left);	/* objects to skip */
-static void *ltd_device_release __ro_after_init;	/* drivers/base device_release */
 
-static inline void ltd_rc_count(enum ltd_rc_stat s)
+/* Look at this put? With lifetime_debug.sample=N, one in N per CPU. */
+static __always_inline bool ltd_sampled(int __percpu *left)
 {
-	this_cpu_inc(ltd_rc_stats[s]);
+	unsigned int n = READ_ONCE(ltd_sample);
+
+	if (likely(n <= 1))
+		return true;
+	if (this_cpu_dec_return(*left) > 0)
+		return false;
+	this_cpu_write(*left, n);
+	return true;
 }
 
-unsigned long ltd_rc_stat_read(enum ltd_rc_stat s)
+/**
+ * ltd_sample_tag() - tag this object? With lifetime_debug.sample=N, one in N
+ *
+ * For the tag store: an object left untagged is never trapped, so it costs
+ * nothing and is not checked. Per CPU, like the refcount puts.
+ *
+ * Context: any context.
+ * Return: true if the object is to be tagged.
+ */
+bool ltd_sample_tag(void)
 {
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(ltd_rc_stats[s], cpu);
-	return sum;
+	return ltd_sampled(&ltd_sample_tag_left);
 }
+
+/* === Context === */
 
 static bool ltd_rc_is_class_map(const struct lockdep_map *map)
 {
@@ -203,146 +101,6 @@ static struct ltd_rc_class *ltd_rc_from_map(struct lockdep_map *map)
 {
 	return container_of(map, struct ltd_rc_class, map);
 }
-
-static struct ltd_rc_class *ltd_rc_lookup(const void *key)
-{
-	struct hlist_head *head = &ltd_rc_hash[hash_ptr((void *)key, LTD_RC_HASH_BITS)];
-	struct ltd_rc_class *cls;
-
-	hlist_for_each_entry_rcu(cls, head, node, true) {
-		if (cls->key == key)
-			return cls;
-	}
-	return NULL;
-}
-
-/* "refcount:<symbol>", without the module suffix %ps would add. */
-static void ltd_rc_name(char *buf, size_t len, const void *key)
-{
-	size_t n = strscpy(buf, LTD_RC_PREFIX, len);
-	unsigned long size, offset;
-	char *sym = buf + n;
-
-	/* lookup_symbol_name() writes up to KSYM_NAME_LEN bytes. */
-	BUILD_BUG_ON(KSYM_NAME_LEN + sizeof(LTD_RC_PREFIX) > LTD_RC_NAME_MAX);
-	/* A release function, or a call site (bare refcounts): "func+0x1c". */
-	if (lookup_symbol_name((unsigned long)key, sym))
-		snprintf(sym, len - n, "%pS", key);
-	else if (kallsyms_lookup_size_offset((unsigned long)key, &size, &offset) && offset)
-		snprintf(sym + strlen(sym), len - n - strlen(sym), "+%#lx", offset);
-}
-
-/* Set up a free slot for @key; @name is copied, or @owned (allocated) kept. */
-static void ltd_rc_init_class(struct ltd_rc_class *cls, const void *key,
-			      const char *name, char *owned)
-{
-	memset(cls, 0, sizeof(*cls));
-	cls->key = key;
-	cls->in_use = true;
-	if (owned) {
-		cls->name = owned;
-	} else {
-		strscpy(cls->name_buf, name, sizeof(cls->name_buf));
-		cls->name = cls->name_buf;
-	}
-	lockdep_register_key(&cls->lock_key);
-	lockdep_init_map(&cls->map, cls->name, &cls->lock_key, 0);
-}
-
-/* What a class allocated besides its slot: a long name, pending puts. */
-static void ltd_rc_free_extras(struct ltd_rc_class *cls)
-{
-	if (cls->name != cls->name_buf) {
-		ltd_meta_account(-(long)ksize(cls->name));
-		kfree(cls->name);
-		cls->name = cls->name_buf;
-	}
-	if (cls->atomic) {
-		ltd_meta_account(-(long)ksize(cls->atomic));
-		kfree(cls->atomic);
-		cls->atomic = NULL;
-	}
-}
-
-/* Make the class for @key; the fallback class when over budget. */
-static noinline struct ltd_rc_class *ltd_rc_class_new(const void *key)
-{
-	char buf[LTD_RC_NAME_MAX], *owned = NULL;
-	struct ltd_rc_class *cls;
-	unsigned long flags;
-	unsigned int i;
-	size_t len;
-
-	if (READ_ONCE(ltd_rc_full))
-		goto fallback;
-	/* Named outside the lock; a long name is allocated here too. */
-	ltd_rc_name(buf, sizeof(buf), key);
-	len = strlen(buf) + 1;
-	if (len > LTD_RC_NAME_INLINE) {
-		owned = kmemdup(buf, len, GFP_NOWAIT | __GFP_NOWARN);
-		if (owned)
-			ltd_meta_account(ksize(owned));
-		else
-			ltd_degraded(LTD_DEGRADED_NOMEM);	/* the name is cut short */
-	}
-
-	raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-	cls = ltd_rc_lookup(key);
-	if (cls)
-		goto out;
-	/* Slot 0 is the fallback; reuse slots freed by module unload first. */
-	for (i = 1; i < ltd_rc_next; i++)
-		if (!ltd_rc_pool[i].in_use)
-			break;
-	if (i == ltd_rc_next && ltd_rc_next < ltd_rc_budget)
-		ltd_rc_next++;
-	if (i >= ltd_rc_budget) {
-		/* No slot scans until a module unload frees one. */
-		WRITE_ONCE(ltd_rc_full, true);
-		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		goto fallback;
-	}
-	cls = &ltd_rc_pool[i];
-	ltd_rc_init_class(cls, key, buf, owned);
-	owned = NULL;
-	hlist_add_head_rcu(&cls->node, &ltd_rc_hash[hash_ptr((void *)key, LTD_RC_HASH_BITS)]);
-	ltd_rc_count(LTD_RC_STAT_CLASSES);
-out:
-	raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-	if (owned) {
-		ltd_meta_account(-(long)ksize(owned));
-		kfree(owned);
-	}
-	return cls;
-fallback:
-	if (owned) {
-		ltd_meta_account(-(long)ksize(owned));
-		kfree(owned);
-	}
-	ltd_rc_count(LTD_RC_STAT_FALLBACK);
-	ltd_degraded(LTD_DEGRADED_CLASS_BUDGET);
-	return ltd_rc_fallback;
-}
-
-/* Find or make the class for @key. */
-static struct ltd_rc_class *ltd_rc_class_get(const void *key)
-{
-	struct ltd_rc_class *cls;
-
-	/*
-	 * Classes are unlinked with hlist_del_rcu() and reused only after
-	 * synchronize_rcu(), which also waits for preemption-disabled
-	 * sections: cheaper here than rcu_read_lock() and its lockdep map.
-	 */
-	preempt_disable_notrace();
-	cls = ltd_rc_lookup(key);
-	preempt_enable_notrace();
-	if (likely(cls))
-		return cls;
-	return ltd_rc_class_new(key);
-}
-
-/* === Context === */
 
 /* The current context cannot sleep: the cheap test ltd_atomic_why() details. */
 static inline bool ltd_rc_in_atomic(void)
@@ -432,6 +190,11 @@ static bool ltd_rc_model(void)
 
 /* === Reports === */
 
+static inline const char *ltd_rc_sym(const struct ltd_rc_class *cls)
+{
+	return cls->name + strlen(LTD_RC_PREFIX);
+}
+
 static void ltd_rc_report_sleeping_put(struct ltd_rc_class *cls, struct ltd_rc_put *put,
 				       bool retro)
 {
@@ -499,7 +262,7 @@ struct ltd_rc_chain {
 };
 
 static DEFINE_PER_CPU(struct ltd_rc_chain, ltd_rc_chains[LTD_RC_CHAIN_SETS][LTD_RC_CHAIN_WAYS]);
-static u32 ltd_rc_epoch __read_mostly = 1;
+u32 ltd_rc_epoch __read_mostly = 1;
 
 /*
  * Was @cls at @subclass already modelled under current's held locks, as a
@@ -544,33 +307,6 @@ static int ltd_rc_depth(void)
 	if (!current->lockdep_depth)
 		return 0;
 	return min(ltd_rc_held(held, LTD_RC_MAX_NEST), LTD_RC_MAX_NEST);
-}
-
-/* Look at this put? With lifetime_debug.sample=N, one in N per CPU. */
-static __always_inline bool ltd_sampled(int __percpu *left)
-{
-	unsigned int n = READ_ONCE(ltd_sample);
-
-	if (likely(n <= 1))
-		return true;
-	if (this_cpu_dec_return(*left) > 0)
-		return false;
-	this_cpu_write(*left, n);
-	return true;
-}
-
-/**
- * ltd_sample_tag() - tag this object? With lifetime_debug.sample=N, one in N
- *
- * For the tag store: an object left untagged is never trapped, so it costs
- * nothing and is not checked. Per CPU, like the refcount puts.
- *
- * Context: any context.
- * Return: true if the object is to be tagged.
- */
-bool ltd_sample_tag(void)
-{
-	return ltd_sampled(&ltd_sample_tag_left);
 }
 
 /* The site is known: looked at before, or too many sites already. */
@@ -682,7 +418,12 @@ static void ltd_rc_put_common(struct lifetime_debug_put *p, struct ltd_rc_class 
 }
 
 /* Enabled without a pool (switched on at run time): make it in a work. */
-static void ltd_rc_pool_workfn(struct work_struct *work);
+static void ltd_rc_pool_workfn(struct work_struct *work)
+{
+	if (lifetime_debug_enabled())
+		ltd_rc_enable();
+}
+
 static DECLARE_WORK(ltd_rc_pool_work, ltd_rc_pool_workfn);
 
 static void ltd_rc_pool_irq_workfn(struct irq_work *work)
@@ -720,6 +461,8 @@ void __lifetime_debug_put(struct lifetime_debug_put *p, const void *key, unsigne
 	ltd_rc_put_common(p, ltd_rc_class_get(key), ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_put);
+
+void *ltd_device_release __ro_after_init;	/* drivers/base device_release */
 
 /* kobject puts are keyed by what really releases: the ktype or device release. */
 static const void *ltd_kobject_key(struct kobject *kobj)
@@ -935,200 +678,3 @@ void __lifetime_debug_might_sleep(unsigned long ip)
 		ltd_rc_learn(cls, ip);
 }
 EXPORT_SYMBOL(__lifetime_debug_might_sleep);
-
-/**
- * lifetime_debug_refcount_nosleep() - declare a release that must not sleep
- * @release: the release function (the refcount class key)
- *
- * Puts of such refcounts may come from atomic context ("ArcAtomic"); if the
- * release sleeps anyway, that is reported.
- *
- * Context: any context.
- * Return: 0, -EINVAL for NULL, -ENOSPC if the class cannot be allocated.
- */
-int lifetime_debug_refcount_nosleep(const void *release)
-{
-	return ltd_rc_set_nosleep(release, true);
-}
-EXPORT_SYMBOL_GPL(lifetime_debug_refcount_nosleep);
-
-/**
- * ltd_rc_set_nosleep() - set or clear a class's must-not-sleep flag
- * @release:	the release function (the refcount class key)
- * @on:		the new flag
- *
- * The class pool is made here if the sanitizer was never enabled and the
- * caller can sleep.
- *
- * Context: any context.
- * Return: 0, -EINVAL for NULL, -ENOSPC if the class cannot be allocated.
- */
-int ltd_rc_set_nosleep(const void *release, bool on)
-{
-	struct ltd_rc_class *cls;
-
-	if (!release)
-		return -EINVAL;
-	/* Pairs with ltd_rc_enable(): the fallback class is set up. */
-	if (!smp_load_acquire(&ltd_rc_pool) && (!preemptible() || ltd_rc_enable()))
-		return -ENOSPC;
-	cls = ltd_rc_class_get(release);
-	if (cls == ltd_rc_fallback)
-		return -ENOSPC;
-	WRITE_ONCE(cls->nosleep, on);
-	return 0;
-}
-
-/* === Module unload === */
-
-static int ltd_rc_module_notify(struct notifier_block *nb, unsigned long action, void *data)
-{
-	struct module *mod = data;
-	struct ltd_rc_class *gone[16];
-	unsigned long flags;
-	unsigned int i, n;
-
-	if (action != MODULE_STATE_GOING)
-		return NOTIFY_DONE;
-	/* Its lock classes go: chain keys hashing their indices are stale. */
-	WRITE_ONCE(ltd_rc_epoch, ltd_rc_epoch + 1);
-	/* Pairs with ltd_rc_enable(): ltd_rc_next is set. */
-	if (!smp_load_acquire(&ltd_rc_pool))
-		return NOTIFY_DONE;
-	do {
-		n = 0;
-		raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-		for (i = 1; i < ltd_rc_next && n < ARRAY_SIZE(gone); i++) {
-			struct ltd_rc_class *cls = &ltd_rc_pool[i];
-
-			if (cls->in_use && cls->key &&
-			    within_module((unsigned long)cls->key, mod)) {
-				hlist_del_rcu(&cls->node);
-				cls->key = NULL;	/* not reusable until unregistered */
-				gone[n++] = cls;
-			}
-		}
-		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		synchronize_rcu();
-		for (i = 0; i < n; i++) {
-			/* Sleeps; also zaps the class and its dependencies. */
-			lockdep_unregister_key(&gone[i]->lock_key);
-			raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-			ltd_rc_free_extras(gone[i]);
-			raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-			ltd_rc_count(LTD_RC_STAT_UNREGISTERED);
-			WRITE_ONCE(gone[i]->in_use, false);
-			WRITE_ONCE(ltd_rc_full, false);
-		}
-	} while (n == ARRAY_SIZE(gone));
-	return NOTIFY_OK;
-}
-
-static struct notifier_block ltd_rc_module_nb = {
-	.notifier_call = ltd_rc_module_notify,
-	.priority = -1,	/* after the others, when the module is gone */
-};
-
-/* === debugfs listing === */
-
-/**
- * ltd_rc_show_classes() - one line per refcount class, for debugfs
- * @seq: the file
- */
-void ltd_rc_show_classes(struct seq_file *seq)
-{
-	/* Pairs with ltd_rc_enable(): ltd_rc_next is set. */
-	struct ltd_rc_class *pool = smp_load_acquire(&ltd_rc_pool);
-	unsigned long flags;
-	unsigned int i;
-	char *name;
-
-	seq_printf(seq, "%-40s %10s %10s %5s %7s  %s\n",
-		   "class", "puts", "atomic", "sleep", "nosleep", "sleeps at");
-	if (!pool)
-		return;
-	/* A long name is freed at module unload: copy it under the lock. */
-	name = kmalloc(LTD_RC_NAME_MAX, GFP_KERNEL);
-	if (!name)
-		return;
-	for (i = 0; i < READ_ONCE(ltd_rc_next); i++) {
-		struct ltd_rc_class *cls = &pool[i];
-
-		if (!READ_ONCE(cls->in_use))
-			continue;
-		raw_spin_lock_irqsave(&ltd_rc_lock, flags);
-		strscpy(name, cls->name, LTD_RC_NAME_MAX);
-		raw_spin_unlock_irqrestore(&ltd_rc_lock, flags);
-		seq_printf(seq, "%-40s %10ld %10ld %5d %7d  %pS\n", name,
-			   atomic_long_read(&cls->puts), atomic_long_read(&cls->atomic_puts),
-			   READ_ONCE(cls->may_sleep), READ_ONCE(cls->nosleep),
-			   (void *)READ_ONCE(cls->sleep_site));
-	}
-	kfree(name);
-}
-
-/* === Init === */
-
-/**
- * ltd_rc_enable() - make the class pool, on first enable
- *
- * Nothing is allocated while the sanitizer is off at boot. The pool's
- * bytes count in meta_bytes; without them the class tracker stays off
- * (said once).
- *
- * Context: process context, may sleep.
- * Return: 0, or -ENOMEM.
- */
-static int ltd_rc_enable(void)
-{
-	size_t bytes = array_size(ltd_rc_budget, sizeof(struct ltd_rc_class));
-	struct ltd_rc_class *pool;
-	int ret = 0;
-
-	mutex_lock(&ltd_rc_pool_mutex);
-	if (ltd_rc_pool || ltd_rc_nomem)
-		goto out;
-	pool = vzalloc(bytes);
-	if (!pool) {
-		WRITE_ONCE(ltd_rc_nomem, true);
-		ltd_degraded(LTD_DEGRADED_NOMEM);
-		ret = -ENOMEM;
-		goto out;
-	}
-	ltd_meta_account(PAGE_ALIGN(bytes));
-	ltd_rc_fallback = &pool[0];
-	ltd_rc_init_class(ltd_rc_fallback, ltd_rc_fallback, LTD_RC_PREFIX "fallback", NULL);
-	ltd_rc_next = 1;
-	/* Lockless readers see the fallback class and ltd_rc_next set. */
-	smp_store_release(&ltd_rc_pool, pool);
-	pr_info("refcount classes: budget %u (lockdep keys %lu)\n", ltd_rc_budget,
-		(unsigned long)MAX_LOCKDEP_KEYS);
-out:
-	mutex_unlock(&ltd_rc_pool_mutex);
-	return ret;
-}
-
-static void ltd_rc_pool_workfn(struct work_struct *work)
-{
-	if (lifetime_debug_enabled())
-		ltd_rc_enable();
-}
-
-int __init ltd_rc_init(void)
-{
-	ltd_device_release = (void *)kallsyms_lookup_name("device_release");
-	register_module_notifier(&ltd_rc_module_nb);
-	return 0;
-}
-
-/*
- * After lifetime_debug_init() (core.o links first): enabled at boot, the
- * pool is made now, before the first put it would miss.
- */
-static int __init ltd_rc_boot(void)
-{
-	if (lifetime_debug_enabled())
-		ltd_rc_enable();
-	return 0;
-}
-early_initcall(ltd_rc_boot);

@@ -1,6 +1,6 @@
 #!/usr/bin/env drgn
 # SPDX-License-Identifier: GPL-2.0
-"""List the lifetime sanitizer's refcount classes (lib/lifetime_debug/refcount.c).
+"""List the lifetime sanitizer's refcount classes (lib/lifetime_debug/refcount_class.c).
 
 Every refcount type, keyed by its release function (or, for a bare
 refcount_dec_and_test(), by its call site), is a lockdep class. The output
@@ -29,7 +29,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lifetime_drgn import Kernel, check_type, cstr, lookup, run  # noqa: E402
 
-REFCOUNT_C = "lifetime_debug/refcount.c"
+REFCOUNT_C = "lifetime_debug/refcount_class.c"
 HEADER = "%-40s %10s %10s %5s %7s  %s" % ("class", "puts", "atomic", "sleep", "nosleep",
                                            "sleeps at")
 
