@@ -57,23 +57,25 @@ unload() {
 	done
 }
 
+# insmod_copy DIR WHAT CASE MODULE [PARAMS...]: load a driver copy that
+# scripts/build built out of tree in DIR/CASE
+insmod_copy() {
+	local d=$1 what=$2 c=$3 m=$4
+
+	shift 4
+	insmod "$d/$c/$m.ko" "$@" || fail "$DRIVER: insmod $d/$c/$m.ko"
+	echo "step: loaded $what $m ($c)"
+}
+
 # insmod_recall CASE MODULE [PARAMS...]: load the reverted copy of a driver
 insmod_recall() {
-	local c=$1 m=$2
-
-	shift 2
-	insmod "$LT_RECALL/$c/$m.ko" "$@" || fail "$DRIVER: insmod $LT_RECALL/$c/$m.ko"
-	echo "step: loaded reverted $m ($c)"
+	insmod_copy "$LT_RECALL" reverted "$@"
 }
 
 # insmod_ures CASE MODULE [PARAMS...]: load the ures-converted copy of a
 # driver (patches/ures/, built by scripts/build in $LT_URES/CASE)
 insmod_ures() {
-	local c=$1 m=$2
-
-	shift 2
-	insmod "$LT_URES/$c/$m.ko" "$@" || fail "$DRIVER: insmod $LT_URES/$c/$m.ko"
-	echo "step: loaded ures-converted $m ($c)"
+	insmod_copy "$LT_URES" ures-converted "$@"
 }
 
 # unbind BUS DRIVER DEVICE / bind BUS DRIVER DEVICE
