@@ -164,6 +164,15 @@ static int __init lifetime_debug_init(void)
 	pr_info("%s, %s\n",
 		READ_ONCE(ltd_enabled_param) ? "enabled" : "disabled (lifetime_debug.enabled=0)",
 		READ_ONCE(ltd_multi_shot) ? "multi-shot" : "report-once");
+	/*
+	 * The sanitizer sees what KASAN's compiler instrumentation checks;
+	 * mem*() calls only when the compiler emits __asan_mem*() for them.
+	 */
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC) &&
+	    IS_ENABLED(CONFIG_CC_HAS_KASAN_MEMINTRINSIC_PREFIX))
+		pr_info("mem*() calls are checked\n");
+	else
+		pr_info("mem*() calls are not checked by this compiler\n");
 	return 0;
 }
 early_initcall(lifetime_debug_init);
