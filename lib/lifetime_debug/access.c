@@ -34,6 +34,7 @@
 #include <linux/string.h>
 #ifdef CONFIG_X86_64
 #include <asm/stacktrace.h>
+#include <asm/unwind.h>
 #endif
 
 #include "lifetime_debug.h"
@@ -42,6 +43,8 @@
 
 #define LTD_REGION_WAYS		8
 #define LTD_VERDICT_WAYS	16
+#define LTD_SITE_WAYS		8
+#define LTD_SITE_FRAMES		16
 
 /**
  * struct ltd_region - a tag this CPU met
@@ -62,23 +65,56 @@ struct ltd_region {
  * @dom:	the domain, compared only, never dereferenced
  * @epoch:	the domain's epoch then: a teardown since empties the records
  * @site:	the access site
+ * @nr_helpers:	ltd_nr_helper_ranges when @site was found
  * @hash:	the guard set's hash
  * @nr:		its size
+ * @direct:	@site is the access itself, outside the helpers: an access
+ *		by the same instruction needs no ltd_key_site()
  */
 struct ltd_verdict {
 	const struct ltd_domain *dom;
 	u64 epoch;
 	unsigned long site;
+	int nr_helpers;
 	u32 hash;
 	u8 nr;
+	bool direct;
+};
+
+/**
+ * struct ltd_site_memo - the site of an access in a helper, and the stack
+ * that led to it
+ * @ip:		the access, in a copy, string or lock helper
+ * @depth:	bytes from the top of the task stack to ltd_key_site()'s frame
+ * @site:	the first caller outside the helpers
+ * @nr_helpers:	ltd_nr_helper_ranges then: a helper learnt since moves sites
+ * @nr:		stack words that the unwinder read up to @site
+ * @off:	their offsets from the top of the task stack, in words
+ * @word:	their contents
+ *
+ * Given the same stack pointer, ORC unwinds the same frames as long as the
+ * return addresses it reads are the same: checking @nr words replaces the
+ * unwind. (The frame pointer unwinder also follows saved frame pointers:
+ * no memo there.)
+ */
+struct ltd_site_memo {
+	unsigned long ip;
+	unsigned long depth;
+	unsigned long site;
+	int nr_helpers;
+	unsigned int nr;
+	u16 off[LTD_SITE_FRAMES];
+	unsigned long word[LTD_SITE_FRAMES];
 };
 
 /**
  * struct ltd_access_cache - what this CPU judged recently
  * @regions:		tags, round robin
  * @verdicts:		foreign verdicts, round robin
+ * @sites:		sites of accesses in helpers, round robin
  * @next_region:	next region slot to fill
  * @next_verdict:	next verdict slot to fill
+ * @next_site:		next site slot to fill
  *
  * Used with ltd_dom_busy set (preemption and nested accesses excluded);
  * other CPUs only clear @regions entries (ltd_cache_forget()).
@@ -86,8 +122,10 @@ struct ltd_verdict {
 struct ltd_access_cache {
 	struct ltd_region regions[LTD_REGION_WAYS];
 	struct ltd_verdict verdicts[LTD_VERDICT_WAYS];
+	struct ltd_site_memo sites[LTD_SITE_WAYS];
 	unsigned int next_region;
 	unsigned int next_verdict;
+	unsigned int next_site;
 };
 
 static DEFINE_PER_CPU(struct ltd_access_cache, ltd_access_cache);
@@ -149,8 +187,10 @@ static void ltd_region_fill(struct ltd_access_cache *c, const struct ltd_tag *t,
 		WRITE_ONCE(r->tag, NULL);
 }
 
+/* With @direct, only verdicts whose site is the access instruction itself. */
 static bool ltd_verdict_find(struct ltd_access_cache *c, const struct ltd_domain *dom,
-			     u64 epoch, unsigned long site, const struct ltd_guardset *gs)
+			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
+			     const struct ltd_guardset *gs)
 {
 	int i;
 
@@ -158,20 +198,24 @@ static bool ltd_verdict_find(struct ltd_access_cache *c, const struct ltd_domain
 		struct ltd_verdict *v = &c->verdicts[i];
 
 		if (v->dom == dom && v->site == site && v->hash == gs->hash &&
-		    v->nr == gs->nr && v->epoch == epoch)
+		    v->nr == gs->nr && v->epoch == epoch &&
+		    v->nr_helpers == nr_helpers && (v->direct || !direct))
 			return true;
 	}
 	return false;
 }
 
 static void ltd_verdict_fill(struct ltd_access_cache *c, const struct ltd_domain *dom,
-			     u64 epoch, unsigned long site, const struct ltd_guardset *gs)
+			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
+			     const struct ltd_guardset *gs)
 {
 	struct ltd_verdict *v = &c->verdicts[c->next_verdict++ % LTD_VERDICT_WAYS];
 
 	v->dom = dom;
 	v->epoch = epoch;
 	v->site = site;
+	v->nr_helpers = nr_helpers;
+	v->direct = direct;
 	v->hash = gs->hash;
 	v->nr = gs->nr;
 }
@@ -438,9 +482,8 @@ struct ltd_site_walk {
 	bool past_ip;
 };
 
-static bool ltd_site_frame(void *arg, unsigned long pc)
+static bool ltd_site_frame(struct ltd_site_walk *w, unsigned long pc)
 {
-	struct ltd_site_walk *w = arg;
 	unsigned long size, offset;
 
 	if (!w->past_ip) {
@@ -457,21 +500,100 @@ static bool ltd_site_frame(void *arg, unsigned long pc)
 	return false;
 }
 
+/* A memo of this stack's walk from @ip, at @depth, still true? */
+static unsigned long ltd_site_memo_find(struct ltd_access_cache *c, unsigned long ip,
+					unsigned long depth, int nr_helpers)
+{
+	unsigned long *top = (unsigned long *)current_top_of_stack();
+	int i, j;
+
+	for (i = 0; i < LTD_SITE_WAYS; i++) {
+		const struct ltd_site_memo *m = &c->sites[i];
+
+		if (m->ip != ip || m->depth != depth || m->nr_helpers != nr_helpers)
+			continue;
+		for (j = 0; j < m->nr; j++)
+			if (READ_ONCE_NOCHECK(*(top - m->off[j])) != m->word[j])
+				break;
+		if (j == m->nr)
+			return m->site;
+	}
+	return 0;
+}
+
+/*
+ * As arch_stack_walk() from here, for ltd_site_frame(); with @m, noting
+ * the return address slots the unwinder reads on the way (those of live
+ * frames above @sp on the task stack; none if an exception frame is
+ * crossed or the way is too long).
+ */
+static void ltd_site_walk(struct ltd_site_walk *w, struct ltd_site_memo *m,
+			  unsigned long sp)
+{
+	unsigned long top = (unsigned long)current_top_of_stack();
+	struct unwind_state state;
+	unsigned long addr, *slot;
+
+	for (unwind_start(&state, current, NULL, NULL); !unwind_done(&state);
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		slot = unwind_get_return_address_ptr(&state);
+		if (m && (state.regs || !slot || m->nr == LTD_SITE_FRAMES ||
+			  top - (unsigned long)slot > THREAD_SIZE)) {
+			m->nr = 0;
+			m = NULL;
+		}
+		if (m && (unsigned long)slot > sp) {
+			m->off[m->nr] = (top - (unsigned long)slot) / sizeof(long);
+			m->word[m->nr++] = READ_ONCE_NOCHECK(*slot);
+		}
+		if (!ltd_site_frame(w, addr))
+			return;
+	}
+	/* No caller outside the helpers: keyed by @ip, not remembered. */
+	if (m)
+		m->nr = 0;
+}
+
 /*
  * The site an access is recorded (and titled) by: @ip, or the caller of
  * the copy, string or lock helpers it is in, found by unwinding only as
  * far as that caller. With @learn (a new access), the helpers met on the
  * way up the stack are remembered first (string(), vsnprintf(),
  * scnprintf(), lock_release()...), so that later accesses need no symbol
- * lookup.
+ * lookup. Without, a walk is remembered per CPU with the stack words it
+ * read, and the next access by the same stack only checks them: a mutex in
+ * devres memory costs no unwind per lock and unlock.
  */
-static unsigned long ltd_key_site(unsigned long ip, bool learn)
+static noinline unsigned long ltd_key_site(struct ltd_access_cache *c,
+					   unsigned long ip, bool learn)
 {
+	unsigned long sp = current_stack_pointer;
 	struct ltd_site_walk w = { .ip = ip, .site = ip, .learn = learn };
+	unsigned long depth = (unsigned long)current_top_of_stack() - sp;
+	int nr_helpers = smp_load_acquire(&ltd_nr_helper_ranges);
+	struct ltd_site_memo *m = NULL;
+	unsigned long site;
 
 	if (!ltd_in_helper(ip) && !(learn && ltd_helper_frame(ip, true)))
 		return ip;
-	arch_stack_walk(ltd_site_frame, &w, current, NULL);
+	if (IS_ENABLED(CONFIG_UNWINDER_ORC) && !learn && on_thread_stack()) {
+		site = ltd_site_memo_find(c, ip, depth, nr_helpers);
+		if (site)
+			return site;
+		m = &c->sites[c->next_site++ % LTD_SITE_WAYS];
+		m->ip = 0;
+		m->nr = 0;
+	}
+	ltd_site_walk(&w, m, sp);
+	if (m && m->nr) {
+		m->depth = depth;
+		m->site = w.site;
+		m->nr_helpers = nr_helpers;
+		m->ip = ip;
+	}
 	return w.site;
 }
 
@@ -548,9 +670,10 @@ void ltd_access_report(const struct ltd_access *a, enum ltd_domain_kind kind,
 static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct ltd_tag *tag,
 				      u64 seq, struct ltd_domain *dom, u64 epoch,
 				      unsigned long addr, size_t size, bool write,
-				      unsigned long ip, unsigned long site,
+				      unsigned long ip, unsigned long site, int nr_helpers,
 				      const struct ltd_guardset *seen)
 {
+	bool direct = site == ip && !ltd_in_helper(ip);
 	struct ltd_guardset gs = {};
 	struct ltd_access *a, *copy = NULL;
 	unsigned long flags;
@@ -561,7 +684,7 @@ static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct l
 	known = ltd_access_seen(dom, site, seen);
 	ltd_dom_unlock_irqrestore(dom, flags);
 	if (known) {
-		ltd_verdict_fill(c, dom, epoch, site, seen);
+		ltd_verdict_fill(c, dom, epoch, site, nr_helpers, direct, seen);
 		return;
 	}
 
@@ -577,7 +700,7 @@ static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct l
 	a->hash = gs.hash;
 	a->nr_guards = gs.nr;
 	/* A new access: learn whether @ip is in a copy helper, key it right. */
-	a->site = ltd_key_site(ip, true);
+	a->site = ltd_key_site(c, ip, true);
 	a->addr = addr;
 	a->size = size;
 	a->write = write;
@@ -627,7 +750,7 @@ static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct l
 	ltd_dom_unlock_irqrestore(dom, flags);
 	ltd_dom_stat(LTD_DOM_STAT_RECORDS);
 	if (a->site == site)
-		ltd_verdict_fill(c, dom, epoch, site, &gs);
+		ltd_verdict_fill(c, dom, epoch, site, nr_helpers, direct, &gs);
 	if (copy && !gs.nr && !dup)
 		ltd_access_report(copy, dom->kind, name, driver, NULL, NULL);
 	ltd_meta_free(copy);
@@ -641,6 +764,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 	const struct ltd_tag *tag;
 	struct ltd_domain *dom;
 	unsigned long site;
+	int nr_helpers;
 	u64 seq, epoch;
 
 	if (!debug_locks) {
@@ -673,13 +797,20 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		return;
 	}
 	ltd_dom_stat(LTD_DOM_STAT_FOREIGN);
-	site = ltd_key_site(ip, false);
 	epoch = READ_ONCE(dom->epoch);
-	if (ltd_verdict_find(c, dom, epoch, site, &gs)) {
+	/* Pairs with ltd_add_helper(). */
+	nr_helpers = smp_load_acquire(&ltd_nr_helper_ranges);
+	/* The same instruction, found outside the helpers before: the same site. */
+	if (ltd_verdict_find(c, dom, epoch, ip, nr_helpers, true, &gs)) {
 		ltd_dom_stat(LTD_DOM_STAT_CACHE_HITS);
 		return;
 	}
-	ltd_note_foreign(c, tag, seq, dom, epoch, addr, size, write, ip, site, &gs);
+	site = ltd_key_site(c, ip, false);
+	if (ltd_verdict_find(c, dom, epoch, site, nr_helpers, false, &gs)) {
+		ltd_dom_stat(LTD_DOM_STAT_CACHE_HITS);
+		return;
+	}
+	ltd_note_foreign(c, tag, seq, dom, epoch, addr, size, write, ip, site, nr_helpers, &gs);
 }
 
 /**
