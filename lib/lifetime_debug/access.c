@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "lifetime_debug: " fmt
 
 #include <linux/device.h>
+#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/lifetime_debug_domain.h>
 #include <linux/lockdep.h>
@@ -42,9 +43,16 @@
 /* === Per-CPU memory of what was judged === */
 
 #define LTD_REGION_WAYS		8
-#define LTD_VERDICT_WAYS	16
-#define LTD_SITE_WAYS		8
-#define LTD_SITE_FRAMES		16
+/*
+ * Set associative, newest first: a driver operation makes a few dozen
+ * distinct foreign accesses (gpio-sim's line toggle: 33), which a small
+ * round robin cache would evict before they come round again.
+ */
+#define LTD_VERDICT_SETS	32
+#define LTD_VERDICT_WAYS	4
+#define LTD_SITE_SETS		8
+#define LTD_SITE_WAYS		4
+#define LTD_SITE_FRAMES		12
 
 /**
  * struct ltd_region - a tag this CPU met
@@ -110,22 +118,18 @@ struct ltd_site_memo {
 /**
  * struct ltd_access_cache - what this CPU judged recently
  * @regions:		tags, round robin
- * @verdicts:		foreign verdicts, round robin
- * @sites:		sites of accesses in helpers, round robin
+ * @verdicts:		foreign verdicts, by site, newest first in each set
+ * @sites:		sites of accesses in helpers, by access and stack depth
  * @next_region:	next region slot to fill
- * @next_verdict:	next verdict slot to fill
- * @next_site:		next site slot to fill
  *
  * Used with ltd_dom_busy set (preemption and nested accesses excluded);
  * other CPUs only clear @regions entries (ltd_cache_forget()).
  */
 struct ltd_access_cache {
 	struct ltd_region regions[LTD_REGION_WAYS];
-	struct ltd_verdict verdicts[LTD_VERDICT_WAYS];
-	struct ltd_site_memo sites[LTD_SITE_WAYS];
+	struct ltd_verdict verdicts[LTD_VERDICT_SETS][LTD_VERDICT_WAYS];
+	struct ltd_site_memo sites[LTD_SITE_SETS][LTD_SITE_WAYS];
 	unsigned int next_region;
-	unsigned int next_verdict;
-	unsigned int next_site;
 };
 
 static DEFINE_PER_CPU(struct ltd_access_cache, ltd_access_cache);
@@ -192,10 +196,12 @@ static bool ltd_verdict_find(struct ltd_access_cache *c, const struct ltd_domain
 			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
 			     const struct ltd_guardset *gs)
 {
+	struct ltd_verdict *set = c->verdicts[hash_long(site ^ (unsigned long)dom,
+							ilog2(LTD_VERDICT_SETS))];
 	int i;
 
 	for (i = 0; i < LTD_VERDICT_WAYS; i++) {
-		struct ltd_verdict *v = &c->verdicts[i];
+		struct ltd_verdict *v = &set[i];
 
 		if (v->dom == dom && v->site == site && v->hash == gs->hash &&
 		    v->nr == gs->nr && v->epoch == epoch &&
@@ -209,7 +215,11 @@ static void ltd_verdict_fill(struct ltd_access_cache *c, const struct ltd_domain
 			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
 			     const struct ltd_guardset *gs)
 {
-	struct ltd_verdict *v = &c->verdicts[c->next_verdict++ % LTD_VERDICT_WAYS];
+	struct ltd_verdict *v = c->verdicts[hash_long(site ^ (unsigned long)dom,
+						      ilog2(LTD_VERDICT_SETS))];
+
+	/* Newest first; the oldest way goes. */
+	memmove(&v[1], &v[0], (LTD_VERDICT_WAYS - 1) * sizeof(*v));
 
 	v->dom = dom;
 	v->epoch = epoch;
@@ -500,6 +510,11 @@ static bool ltd_site_frame(struct ltd_site_walk *w, unsigned long pc)
 	return false;
 }
 
+static unsigned int ltd_site_set(unsigned long ip, unsigned long depth)
+{
+	return hash_long(ip ^ depth, ilog2(LTD_SITE_SETS));
+}
+
 /* A memo of this stack's walk from @ip, at @depth, still true? */
 static unsigned long ltd_site_memo_find(struct ltd_access_cache *c, unsigned long ip,
 					unsigned long depth, int nr_helpers)
@@ -508,7 +523,7 @@ static unsigned long ltd_site_memo_find(struct ltd_access_cache *c, unsigned lon
 	int i, j;
 
 	for (i = 0; i < LTD_SITE_WAYS; i++) {
-		const struct ltd_site_memo *m = &c->sites[i];
+		const struct ltd_site_memo *m = &c->sites[ltd_site_set(ip, depth)][i];
 
 		if (m->ip != ip || m->depth != depth || m->nr_helpers != nr_helpers)
 			continue;
@@ -583,7 +598,9 @@ static noinline unsigned long ltd_key_site(struct ltd_access_cache *c,
 		site = ltd_site_memo_find(c, ip, depth, nr_helpers);
 		if (site)
 			return site;
-		m = &c->sites[c->next_site++ % LTD_SITE_WAYS];
+		/* Newest first; the oldest way goes. */
+		m = c->sites[ltd_site_set(ip, depth)];
+		memmove(&m[1], &m[0], (LTD_SITE_WAYS - 1) * sizeof(*m));
 		m->ip = 0;
 		m->nr = 0;
 	}
