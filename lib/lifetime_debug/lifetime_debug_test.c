@@ -445,10 +445,7 @@ static void test_rc_atomic_release_silent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME:"), 0);
 }
 
-/*
- * Its twin: the same put path, with a release that sleeps (only the
- * non-final put is under the lock: the release must not really sleep there).
- */
+/* Its twin, with a release that sleeps (only the non-final put is locked). */
 static void test_rc_atomic_put_of_sleeping_release(struct kunit *test)
 {
 	struct rc_obj obj = { .released = 0 };
@@ -634,9 +631,8 @@ static noinline u64 dom_read(u64 *p)
 }
 
 /*
- * A context that holds no guard at all: an irq_work callback runs in hard-IRQ
- * context with no lock and no context frame (the KUnit thread itself is a
- * kthread, whose kthread_stop() would be a guard).
+ * No guard at all: an irq_work callback in hard-IRQ context, no lock, no
+ * context frame (the KUnit kthread's kthread_stop() would be a guard).
  */
 struct dom_irq_work {
 	struct irq_work work;
@@ -691,7 +687,8 @@ static void test_dom_unguarded(struct kunit *test)
 /*
  * Accesses inside a copy helper (here vsnprintf()'s string()) are keyed by
  * the helper's caller: two functions copying the same devm string are two
- * reports, each titled with its function.
+ * reports, each titled with its function; in task context two records, the
+ * site memo notwithstanding (same access, same stack depth).
  */
 static noinline void dom_format_one(struct dom_irq_work *w)
 {
@@ -707,6 +704,8 @@ static void test_dom_copy_helpers(struct kunit *test)
 {
 	struct device *dev = dom_device(test, "ltd-test-helpers");
 	struct dom_irq_work w = { .fn = dom_format_one };
+	long records;
+	int i;
 
 	w.p = dom_alloc(test, dev, 16);
 	device_lock(dev);
@@ -718,6 +717,10 @@ static void test_dom_copy_helpers(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, w.buf, "<devm text>");
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_one"), 1);
 	KUNIT_EXPECT_EQ(test, observed_count("BUG: LIFETIME: unprotected-access in dom_format_two"), 1);
+	records = stats_value(test, "foreign_access_records");
+	for (i = 0; i < 4; i++)
+		(i < 2 ? dom_format_one : dom_format_two)(&w);
+	KUNIT_EXPECT_EQ(test, stats_value(test, "foreign_access_records"), records + 2);
 }
 
 /* The owner (device_lock held) is silent. */
@@ -771,16 +774,15 @@ static void test_dom_teardown(struct kunit *test)
 }
 
 /*
- * A teardown that takes many locks is still judged: nothing about its
- * synchronizations is kept but the guards they close, so there is no table
- * to overflow (a 64-entry one used to leave such a teardown unjudged).
+ * A teardown taking many locks is still judged: only the guards they close
+ * are kept (a 64-entry table of them once left such a teardown unjudged).
  */
 #define DOM_MANY_LOCKS	200
 static struct mutex dom_many[DOM_MANY_LOCKS];
 
 /*
- * Its own function (not identical to dom_read(), which the compiler would
- * fold into one): the report's title and dedup key are this test's.
+ * Not identical to dom_read() (the compiler would fold them): the report's
+ * title and dedup key are this test's.
  */
 static noinline __noclone u64 dom_read_many(u64 *p)
 {
@@ -832,10 +834,9 @@ static void test_dom_teardown_many_locks(struct kunit *test)
 }
 
 /*
- * An out-of-bounds access to a tagged object is still KASAN's report. KASAN
- * fails the KUnit test that makes a report, so the bad access runs in a
- * work item; the test command boots with kasan_multi_shot, so the report is
- * printed whatever KASAN reported before.
+ * An out-of-bounds access to a tagged object is still KASAN's report, made in
+ * a work item (KASAN fails the KUnit test that reports); kasan_multi_shot
+ * prints it whatever KASAN reported before.
  */
 struct dom_oob_work {
 	struct work_struct work;
