@@ -588,6 +588,7 @@ static noinline unsigned long ltd_key_site(struct ltd_access_cache *c,
 	unsigned long sp = current_stack_pointer;
 	struct ltd_site_walk w = { .ip = ip, .site = ip, .learn = learn };
 	unsigned long depth = (unsigned long)current_top_of_stack() - sp;
+	/* Pairs with ltd_add_helper(): memos name the helper set they saw. */
 	int nr_helpers = smp_load_acquire(&ltd_nr_helper_ranges);
 	struct ltd_site_memo *m = NULL;
 	unsigned long site;
