@@ -191,13 +191,18 @@ static void ltd_region_fill(struct ltd_access_cache *c, const struct ltd_tag *t,
 		WRITE_ONCE(r->tag, NULL);
 }
 
+static struct ltd_verdict *ltd_verdict_set(struct ltd_access_cache *c,
+					   const struct ltd_domain *dom, unsigned long site)
+{
+	return c->verdicts[hash_long(site ^ (unsigned long)dom, ilog2(LTD_VERDICT_SETS))];
+}
+
 /* With @direct, only verdicts whose site is the access instruction itself. */
 static bool ltd_verdict_find(struct ltd_access_cache *c, const struct ltd_domain *dom,
 			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
 			     const struct ltd_guardset *gs)
 {
-	struct ltd_verdict *set = c->verdicts[hash_long(site ^ (unsigned long)dom,
-							ilog2(LTD_VERDICT_SETS))];
+	struct ltd_verdict *set = ltd_verdict_set(c, dom, site);
 	int i;
 
 	for (i = 0; i < LTD_VERDICT_WAYS; i++) {
@@ -215,8 +220,7 @@ static void ltd_verdict_fill(struct ltd_access_cache *c, const struct ltd_domain
 			     u64 epoch, unsigned long site, int nr_helpers, bool direct,
 			     const struct ltd_guardset *gs)
 {
-	struct ltd_verdict *v = c->verdicts[hash_long(site ^ (unsigned long)dom,
-						      ilog2(LTD_VERDICT_SETS))];
+	struct ltd_verdict *v = ltd_verdict_set(c, dom, site);
 
 	/* Newest first; the oldest way goes. */
 	memmove(&v[1], &v[0], (LTD_VERDICT_WAYS - 1) * sizeof(*v));
@@ -510,20 +514,15 @@ static bool ltd_site_frame(struct ltd_site_walk *w, unsigned long pc)
 	return false;
 }
 
-static unsigned int ltd_site_set(unsigned long ip, unsigned long depth)
-{
-	return hash_long(ip ^ depth, ilog2(LTD_SITE_SETS));
-}
-
-/* A memo of this stack's walk from @ip, at @depth, still true? */
-static unsigned long ltd_site_memo_find(struct ltd_access_cache *c, unsigned long ip,
+/* A memo in @set of this stack's walk from @ip, at @depth, still true? */
+static unsigned long ltd_site_memo_find(const struct ltd_site_memo *set, unsigned long ip,
 					unsigned long depth, int nr_helpers)
 {
 	unsigned long *top = (unsigned long *)current_top_of_stack();
 	int i, j;
 
 	for (i = 0; i < LTD_SITE_WAYS; i++) {
-		const struct ltd_site_memo *m = &c->sites[ltd_site_set(ip, depth)][i];
+		const struct ltd_site_memo *m = &set[i];
 
 		if (m->ip != ip || m->depth != depth || m->nr_helpers != nr_helpers)
 			continue;
@@ -580,27 +579,27 @@ static void ltd_site_walk(struct ltd_site_walk *w, struct ltd_site_memo *m,
  * scnprintf(), lock_release()...), so that later accesses need no symbol
  * lookup. Without, a walk is remembered per CPU with the stack words it
  * read, and the next access by the same stack only checks them: a mutex in
- * devres memory costs no unwind per lock and unlock.
+ * devres memory costs no unwind per lock and unlock. @nr_helpers is
+ * ltd_nr_helper_ranges as the caller read it (memos name the helper set
+ * they saw).
  */
-static noinline unsigned long ltd_key_site(struct ltd_access_cache *c,
-					   unsigned long ip, bool learn)
+static noinline unsigned long ltd_key_site(struct ltd_access_cache *c, unsigned long ip,
+					   int nr_helpers, bool learn)
 {
 	unsigned long sp = current_stack_pointer;
 	struct ltd_site_walk w = { .ip = ip, .site = ip, .learn = learn };
-	unsigned long depth = (unsigned long)current_top_of_stack() - sp;
-	/* Pairs with ltd_add_helper(): memos name the helper set they saw. */
-	int nr_helpers = smp_load_acquire(&ltd_nr_helper_ranges);
 	struct ltd_site_memo *m = NULL;
-	unsigned long site;
+	unsigned long depth = 0, site;
 
 	if (!ltd_in_helper(ip) && !(learn && ltd_helper_frame(ip, true)))
 		return ip;
 	if (IS_ENABLED(CONFIG_UNWINDER_ORC) && !learn && on_thread_stack()) {
-		site = ltd_site_memo_find(c, ip, depth, nr_helpers);
+		depth = (unsigned long)current_top_of_stack() - sp;
+		m = c->sites[hash_long(ip ^ depth, ilog2(LTD_SITE_SETS))];
+		site = ltd_site_memo_find(m, ip, depth, nr_helpers);
 		if (site)
 			return site;
 		/* Newest first; the oldest way goes. */
-		m = c->sites[ltd_site_set(ip, depth)];
 		memmove(&m[1], &m[0], (LTD_SITE_WAYS - 1) * sizeof(*m));
 		m->ip = 0;
 		m->nr = 0;
@@ -718,7 +717,7 @@ static noinline void ltd_note_foreign(struct ltd_access_cache *c, const struct l
 	a->hash = gs.hash;
 	a->nr_guards = gs.nr;
 	/* A new access: learn whether @ip is in a copy helper, key it right. */
-	a->site = ltd_key_site(c, ip, true);
+	a->site = ltd_key_site(c, ip, nr_helpers, true);
 	a->addr = addr;
 	a->size = size;
 	a->write = write;
@@ -823,7 +822,7 @@ static void ltd_note_access(unsigned long addr, size_t size, bool write,
 		ltd_dom_stat(LTD_DOM_STAT_CACHE_HITS);
 		return;
 	}
-	site = ltd_key_site(c, ip, false);
+	site = ltd_key_site(c, ip, nr_helpers, false);
 	if (ltd_verdict_find(c, dom, epoch, site, nr_helpers, false, &gs)) {
 		ltd_dom_stat(LTD_DOM_STAT_CACHE_HITS);
 		return;
